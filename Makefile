@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make          build plugin/kvmdc.so with the gcc that builds the kernel
+# make check    run every test (unit, kernel tree, benchmarks)
+# make scan     run the main job over the cached Debian 6.12 tree
+# make install  put kvmdc on PATH (PREFIX, default /usr/local)
+
+GCC	?= gcc
+CXX	:= $(patsubst %gcc,%g++,$(GCC))
+PLUGIN_INC := $(shell $(GCC) -print-file-name=plugin)/include
+PREFIX	?= /usr/local
+
+PLUGIN_SRCS := $(wildcard plugin/*.c)
+PLUGIN_HDRS := $(wildcard plugin/*.h)
+PLUGIN_CXXFLAGS := -std=gnu++11 -shared -fPIC -fno-rtti -fno-exceptions -O2 \
+	-Wall -Wno-unused-parameter -fvisibility=hidden -I$(PLUGIN_INC) -Iplugin
+
+all: deps plugin/kvmdc.so
+
+deps:
+	@kernel-integration/deps.sh
+
+# Compiled as C++ (GCC's plugin API is C++), written in kernel C style.
+plugin/kvmdc.so: $(PLUGIN_SRCS) $(PLUGIN_HDRS)
+	$(CXX) $(PLUGIN_CXXFLAGS) -x c++ $(PLUGIN_SRCS) -o $@.tmp && mv $@.tmp $@
+
+check: all
+	@tests/run
+
+scan: all
+	@kernel-integration/kvmdc scan $(SCAN_ARGS)
+
+bench: all
+	@KVMDC_TESTS=bench tests/run
+
+install: all
+	install -d $(PREFIX)/bin
+	ln -sf $(CURDIR)/kernel-integration/kvmdc $(PREFIX)/bin/kvmdc
+
+clean:
+	rm -f plugin/kvmdc.so plugin/*.tmp
+	rm -rf tests/out
+
+.PHONY: all deps check scan bench install clean
