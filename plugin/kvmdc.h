@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmdc: shared declarations of the GCC plugin.
+ *
+ * The plugin is split by job: kvmdc_plugin.c (arguments, pass, callbacks),
+ * policy.c (the policy file), sites.c (macro expansions and their __ret),
+ * slice.c (backward slice of a condition, the verdict), report.c
+ * (diagnostics and facts).
+ */
+#ifndef KVMDC_H
+#define KVMDC_H
+
+#include "gcc-plugin.h"
+#include "config.h"
+#include "system.h"
+#include "coretypes.h"
+#include "tm.h"
+#include "line-map.h"
+#include "input.h"
+#include "tree.h"
+#include "function.h"
+#include "basic-block.h"
+#include "cgraph.h"
+#include "diagnostic.h"
+#include "tree-pass.h"
+#include "context.h"
+#include "gimple.h"
+#include "gimple-iterator.h"
+#include "gimple-ssa.h"
+#include "tree-dfa.h"
+#include "stringpool.h"
+#include "tree-vrp.h"
+#include "tree-ssanames.h"
+#include "tree-cfg.h"
+#include "dominance.h"
+#include "cpplib.h"
+#include "internal-fn.h"
+#include "intl.h"
+
+#include <string>
+#include <vector>
+
+#define __visible	__attribute__((visibility("default")))
+
+#define KVMDC_MACRO	"KVM_BUG_ON_DATA_CORRUPTION"
+
+/* ---- policy.c ---- */
+
+enum provenance {
+	PROV_NONE,	/* not named by the policy */
+	PROV_HOST,
+	PROV_GUEST,
+};
+
+struct policy_hit {
+	enum provenance prov;
+	const char *why;	/* reason text of the policy line */
+};
+
+bool policy_load(const char *path);
+struct policy_hit policy_func(const char *name);
+struct policy_hit policy_type(const char *type);
+struct policy_hit policy_field(const char *type, const char *field);
+struct policy_hit policy_param(const char *name);
+bool policy_names_macro(const char *name);
+
+/* ---- sites.c ---- */
+
+struct site {
+	location_t map_start;	/* key: MAP_START_LOCATION of the expansion */
+	location_t expansion;	/* where the user wrote KVM_BUG_ON_DATA_CORRUPTION( */
+	tree fndecl;
+	function *fn;
+	tree ret_ssa;		/* the non-default SSA name of __ret */
+	gimple *def;		/* __ret_N = <cond> */
+	bool analysed;
+};
+
+const line_map_macro *kvmdc_macro_map(location_t loc);
+bool is_site_ret_decl(tree var, const line_map_macro **map);
+void find_sites_in_function(function *fn, std::vector<site> &out);
+void find_unanalysed_sites(std::vector<site> &sites);
+bool macro_tracking_enabled(void);
+location_t user_location(location_t loc);
+
+/* ---- slice.c ---- */
+
+enum source_class {
+	SRC_CONSTANT,
+	SRC_HOST,
+	SRC_GUEST,
+	SRC_UNKNOWN,
+};
+
+struct source {
+	const char *kind;	/* field, function, macro, parameter, ... */
+	std::string name;
+	enum source_class cls;
+	const char *why;
+	location_t loc;
+};
+
+enum verdict {
+	VERDICT_HOST,
+	VERDICT_GUEST,
+	VERDICT_UNKNOWN,
+};
+
+enum verdict classify_site(const site &s, std::vector<source> &sources);
+void slice_reset(void);
+
+/* ---- report.c ---- */
+
+enum report_level {
+	LEVEL_NOTE,
+	LEVEL_WARNING,
+	LEVEL_ERROR,
+};
+
+extern enum report_level kvmdc_level;
+extern bool kvmdc_strict;
+extern const char *kvmdc_facts_dir;
+
+const char *verdict_name(enum verdict v);
+void report_site(const site &s, enum verdict v,
+		 const std::vector<source> &sources);
+void report_unanalysed(const site &s);
+void facts_flush(void);
+
+#endif /* KVMDC_H */

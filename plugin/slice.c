@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where the verdict is decided: a backward slice of a site's condition
+ * through SSA, in the pristine SSA form every function has right after
+ * into-SSA (before inlining and constant propagation fold it away).
+ *
+ * Each path of the slice ends in a source: a load classified by the struct
+ * type and field it reads, a call classified by its callee (policy first,
+ * then a summary of the callee's return value when its body is in this
+ * translation unit), a macro named by the policy (get_user and friends
+ * expand to asm), a parameter (resolved through the callers in this file,
+ * then the policy's parameter names), a global, or a constant.  A constant
+ * condition is judged by the conditions that decide whether it is reached.
+ */
+#include "kvmdc.h"
+#include <set>
+
+#define MAX_CALL_DEPTH	3	/* helpers and callers followed, each way */
+#define MAX_STEPS	800	/* SSA names visited for one site */
+
+struct frame {
+	function *fn;
+	gcall *call;		/* binds our parameters in the parent frame */
+	const frame *parent;
+	int depth;
+};
+
+struct slicer {
+	std::vector<source> *out;
+	std::set<std::pair<const void *, const void *> > visited;
+	int steps;
+};
+
+static std::vector<std::pair<function *, cdi_direction> > computed_dom;
+
+static void slice_value(slicer &S, tree t, const frame &F, gimple *at);
+static void slice_ssa(slicer &S, tree name, const frame &F);
+
+/* ---- helpers ---- */
+
+static const char *decl_name(tree decl)
+{
+	tree n = decl ? DECL_NAME(decl) : NULL_TREE;
+
+	return n ? IDENTIFIER_POINTER(n) : NULL;
+}
+
+static const char *type_name(tree type)
+{
+	tree n;
+
+	if (!type)
+		return NULL;
+	n = TYPE_NAME(type);
+	if (!n)
+		n = TYPE_NAME(TYPE_MAIN_VARIANT(type));
+	if (n && TREE_CODE(n) == TYPE_DECL)
+		n = DECL_NAME(n);
+	return n ? IDENTIFIER_POINTER(n) : NULL;
+}
+
+static void add_source(slicer &S, const char *kind, const std::string &name,
+		       enum source_class cls, const char *why, location_t loc)
+{
+	for (const source &s : *S.out)
+		if (s.kind == kind && s.name == name && s.loc == loc)
+			return;
+	S.out->push_back({ kind, name, cls, why, user_location(loc) });
+}
+
+static enum source_class class_of(enum provenance p)
+{
+	return p == PROV_GUEST ? SRC_GUEST : p == PROV_HOST ? SRC_HOST : SRC_UNKNOWN;
+}
+
+static bool first_visit(slicer &S, const void *what, const frame &F)
+{
+	if (++S.steps > MAX_STEPS)
+		return false;
+	return S.visited.insert(std::make_pair(what, (const void *)F.call)).second;
+}
+
+/*
+ * Dominance information is computed only for functions the slice walks,
+ * and freed again at the end of the pass so that the compiler's later
+ * passes see exactly the state they would have seen without the plugin.
+ */
+static void need_dominance(function *fn, cdi_direction dir)
+{
+	if (dom_info_available_p(fn, dir))
+		return;
+	push_cfun(fn);
+	calculate_dominance_info(dir);
+	pop_cfun();
+	computed_dom.push_back(std::make_pair(fn, dir));
+}
+
+void slice_reset(void)
+{
+	for (auto &c : computed_dom) {
+		push_cfun(c.first);
+		free_dominance_info(c.second);
+		pop_cfun();
+	}
+	computed_dom.clear();
+}
+
+/*
+ * A statement that comes from the expansion of a macro the policy names
+ * (get_user() expands to asm, for instance).  Follows the same path as
+ * user_location(): through argument tokens to the caller, through body
+ * tokens to the expansion point.
+ */
+static bool macro_source(slicer &S, gimple *stmt)
+{
+	location_t loc = get_pure_location(gimple_location(stmt));
+
+	while (loc >= RESERVED_LOCATION_COUNT &&
+	       linemap_location_from_macro_expansion_p(line_table, loc)) {
+		const line_map *m = linemap_lookup(line_table, loc);
+		const line_map_macro *map;
+		const char *name;
+		unsigned int i;
+
+		if (!m || !linemap_macro_expansion_map_p(m))
+			return false;
+		map = linemap_check_macro(m);
+		name = linemap_map_get_macro_name(map);
+		i = loc - MAP_START_LOCATION(map);
+		if (i < MACRO_MAP_NUM_MACRO_TOKENS(map) &&
+		    MACRO_MAP_LOCATIONS(map)[2 * i] != MACRO_MAP_LOCATIONS(map)[2 * i + 1]) {
+			/* An argument token: it was written by the macro's caller. */
+			loc = get_pure_location(MACRO_MAP_LOCATIONS(map)[2 * i]);
+			continue;
+		}
+		if (name) {
+			struct policy_hit hit = policy_func(name);
+
+			if (hit.prov != PROV_NONE) {
+				add_source(S, "macro", name, class_of(hit.prov), hit.why,
+					   MACRO_MAP_EXPANSION_POINT_LOCATION(map));
+				return true;
+			}
+		}
+		loc = get_pure_location(MACRO_MAP_EXPANSION_POINT_LOCATION(map));
+	}
+	return false;
+}
+
+/* ---- loads ---- */
+
+/* Classifies one field access; returns false when the policy is silent. */
+static bool classify_field(slicer &S, tree ref, gimple *at)
+{
+	tree field = TREE_OPERAND(ref, 1);
+	tree base_type = TREE_TYPE(TREE_OPERAND(ref, 0));
+	const char *tname = type_name(base_type);
+	const char *fname = decl_name(field);
+	struct policy_hit hit;
+
+	if (!tname)
+		tname = type_name(DECL_CONTEXT(field));
+	if (!tname || !fname)
+		return false;
+	hit = policy_field(tname, fname);
+	if (hit.prov == PROV_NONE)
+		hit = policy_type(tname);
+	if (hit.prov == PROV_NONE)
+		return false;
+	add_source(S, "field", std::string(tname) + "." + fname,
+		   class_of(hit.prov), hit.why, gimple_location(at));
+	return true;
+}
+
+static bool classify_object_type(slicer &S, tree type, gimple *at)
+{
+	const char *tname;
+	struct policy_hit hit;
+
+	if (!RECORD_OR_UNION_TYPE_P(type))
+		return false;
+	tname = type_name(type);
+	hit = policy_type(tname);
+	if (hit.prov == PROV_NONE)
+		return false;
+	add_source(S, "type", tname, class_of(hit.prov), hit.why, gimple_location(at));
+	return true;
+}
+
+static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at);
+
+static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
+{
+	const char *name = decl_name(decl);
+
+	if (TREE_CODE(decl) == VAR_DECL && is_global_var(decl)) {
+		add_source(S, "global", name ? name : "<anonymous>", SRC_HOST,
+			   "host kernel variable", DECL_SOURCE_LOCATION(decl));
+		return;
+	}
+	if (TREE_CODE(decl) == VAR_DECL) {
+		slice_local_memory(S, decl, F, at);
+		return;
+	}
+	if (TREE_CODE(decl) == PARM_DECL) {
+		tree def = ssa_default_def(F.fn, decl);
+
+		if (def) {
+			slice_ssa(S, def, F);
+			return;
+		}
+	}
+	add_source(S, "unknown", name ? name : "<object>", SRC_UNKNOWN,
+		   "storage not followed", gimple_location(at));
+}
+
+/*
+ * A load: the outermost field decides (vcpu->arch.regs[] is guest even
+ * though kvm_vcpu is not); an access the policy is silent about is judged
+ * by where its base pointer comes from.
+ */
+static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
+{
+	tree t = ref;
+
+	while (true) {
+		switch (TREE_CODE(t)) {
+		case COMPONENT_REF:
+			if (classify_field(S, t, at))
+				return;
+			t = TREE_OPERAND(t, 0);
+			continue;
+		case ARRAY_REF:
+		case ARRAY_RANGE_REF:
+		case BIT_FIELD_REF:
+		case REALPART_EXPR:
+		case IMAGPART_EXPR:
+		case VIEW_CONVERT_EXPR:
+			t = TREE_OPERAND(t, 0);
+			continue;
+		case MEM_REF:
+		case TARGET_MEM_REF:
+			if (classify_object_type(S, TREE_TYPE(t), at))
+				return;
+			slice_value(S, TREE_OPERAND(t, 0), F, at);
+			return;
+		case VAR_DECL:
+		case PARM_DECL:
+		case RESULT_DECL:
+			if (classify_object_type(S, TREE_TYPE(t), at))
+				return;
+			slice_decl(S, t, F, at);
+			return;
+		default:
+			slice_value(S, t, F, at);
+			return;
+		}
+	}
+}
+
+/* ---- locals in memory (their address was taken) ---- */
+
+static bool refers_to(tree expr, tree decl)
+{
+	if (TREE_CODE(expr) == ADDR_EXPR)
+		expr = TREE_OPERAND(expr, 0);
+	return get_base_address(expr) == decl;
+}
+
+static void slice_call(slicer &S, gcall *call, const frame &F);
+
+/*
+ * A local whose address was taken is written by the calls it is passed to
+ * (kvm_read_guest(kvm, gpa, &val, ...)) and by stores.  Walks the function
+ * once for such a local; that only happens when a slice reaches one.
+ */
+static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
+{
+	basic_block bb;
+	bool written = false;
+
+	if (!first_visit(S, decl, F))
+		return;
+	FOR_EACH_BB_FN(bb, F.fn) {
+		for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+			gimple *stmt = gsi_stmt(gsi);
+
+			if (is_gimple_call(stmt)) {
+				gcall *call = as_a<gcall *>(stmt);
+
+				for (unsigned int i = 0; i < gimple_call_num_args(call); i++) {
+					if (TREE_CODE(gimple_call_arg(call, i)) != ADDR_EXPR ||
+					    !refers_to(gimple_call_arg(call, i), decl))
+						continue;
+					written = true;
+					slice_call(S, call, F);
+					break;
+				}
+			} else if (is_gimple_assign(stmt) &&
+				   refers_to(gimple_assign_lhs(stmt), decl)) {
+				written = true;
+				if (gimple_assign_single_p(stmt) &&
+				    gimple_clobber_p(stmt))
+					continue;
+				if (macro_source(S, stmt))
+					continue;
+				slice_value(S, gimple_assign_rhs1(stmt), F, stmt);
+			} else if (gimple_code(stmt) == GIMPLE_ASM) {
+				written |= macro_source(S, stmt);
+			}
+		}
+	}
+	if (!written)
+		add_source(S, "local", decl_name(decl) ? decl_name(decl) : "<local>",
+			   SRC_CONSTANT, "never written: zero-initialised", DECL_SOURCE_LOCATION(decl));
+}
+
+/* ---- parameters ---- */
+
+static int parm_index(tree fndecl, tree parm)
+{
+	int i = 0;
+
+	for (tree p = DECL_ARGUMENTS(fndecl); p; p = DECL_CHAIN(p), i++)
+		if (p == parm)
+			return i;
+	return -1;
+}
+
+static bool has_guest(const std::vector<source> &v)
+{
+	for (const source &s : v)
+		if (s.cls == SRC_GUEST)
+			return true;
+	return false;
+}
+
+static bool all_host(const std::vector<source> &v)
+{
+	for (const source &s : v)
+		if (s.cls == SRC_GUEST || s.cls == SRC_UNKNOWN)
+			return false;
+	return !v.empty();
+}
+
+/*
+ * Slices the argument every caller in this file passes for PARM.  Returns
+ * whether the callers seen are all the callers there are.
+ */
+static bool slice_callers(slicer &S, tree parm, const frame &F, std::vector<source> &found)
+{
+	cgraph_node *node = cgraph_node::get(F.fn->decl);
+	int idx = parm_index(F.fn->decl, parm);
+	std::vector<source> *saved = S.out;
+	bool complete;
+
+	if (!node || idx < 0)
+		return false;
+	complete = !TREE_PUBLIC(F.fn->decl) && !node->address_taken &&
+		   F.depth < MAX_CALL_DEPTH && node->callers;
+	S.out = &found;
+	for (cgraph_edge *e = node->callers; e; e = e->next_caller) {
+		function *caller = DECL_STRUCT_FUNCTION(e->caller->decl);
+		gcall *call = e->call_stmt;
+
+		if (!call || !caller || !gimple_in_ssa_p(caller) ||
+		    idx >= (int)gimple_call_num_args(call) || F.depth >= MAX_CALL_DEPTH) {
+			complete = false;
+			continue;
+		}
+		frame up = { caller, NULL, NULL, F.depth + 1 };
+		slice_value(S, gimple_call_arg(call, idx), up, call);
+	}
+	S.out = saved;
+	return complete;
+}
+
+static void slice_param(slicer &S, tree name, const frame &F)
+{
+	tree parm = SSA_NAME_VAR(name);
+	const char *pname = decl_name(parm) ? decl_name(parm) : "<param>";
+	std::vector<source> found;
+	struct policy_hit hit;
+	enum source_class cls;
+	const char *why;
+	bool complete;
+
+	if (F.call) {
+		int idx = parm_index(F.fn->decl, parm);
+
+		if (idx >= 0 && idx < (int)gimple_call_num_args(F.call)) {
+			slice_value(S, gimple_call_arg(F.call, idx), *F.parent, F.call);
+			return;
+		}
+	}
+	complete = slice_callers(S, parm, F, found);
+	hit = policy_param(pname);
+	if (has_guest(found)) {
+		cls = SRC_GUEST;
+		why = "a caller in this file passes a guest-controlled value";
+	} else if (complete && all_host(found)) {
+		cls = SRC_HOST;
+		why = "every caller in this file passes host state";
+	} else if (hit.prov != PROV_NONE) {
+		cls = class_of(hit.prov);
+		why = hit.why;
+		found.clear();
+	} else {
+		cls = SRC_UNKNOWN;
+		why = "callers not all visible, name not in the policy";
+		found.clear();
+	}
+	add_source(S, "parameter", pname, cls, why, DECL_SOURCE_LOCATION(parm));
+	for (const source &s : found)
+		if (cls != SRC_GUEST || s.cls == SRC_GUEST)
+			S.out->push_back(s);
+}
+
+/* ---- calls ---- */
+
+static void slice_callee_returns(slicer &S, gcall *call, function *callee, const frame &F)
+{
+	frame down = { callee, call, &F, F.depth + 1 };
+	basic_block bb;
+
+	FOR_EACH_BB_FN(bb, callee) {
+		gimple *last = last_stmt(bb);
+
+		if (last && gimple_code(last) == GIMPLE_RETURN &&
+		    gimple_return_retval(as_a<greturn *>(last)))
+			slice_value(S, gimple_return_retval(as_a<greturn *>(last)), down, last);
+	}
+}
+
+static void slice_call(slicer &S, gcall *call, const frame &F)
+{
+	tree callee = gimple_call_fndecl(call);
+	const char *name;
+	struct policy_hit hit;
+	function *body;
+
+	if (gimple_call_internal_p(call)) {
+		if (gimple_call_internal_fn(call) == IFN_DEFERRED_INIT) {
+			add_source(S, "local", "uninitialised local", SRC_CONSTANT,
+				   "zero-initialised (-ftrivial-auto-var-init)",
+				   gimple_location(call));
+			return;
+		}
+		for (unsigned int i = 0; i < gimple_call_num_args(call); i++)
+			slice_value(S, gimple_call_arg(call, i), F, call);
+		return;
+	}
+	if (macro_source(S, call))
+		return;
+	if (!callee) {
+		add_source(S, "function", "indirect call", SRC_UNKNOWN,
+			   "callee not known at compile time", gimple_location(call));
+		return;
+	}
+	name = decl_name(callee);
+	if (fndecl_built_in_p(callee, BUILT_IN_EXPECT) ||
+	    fndecl_built_in_p(callee, BUILT_IN_EXPECT_WITH_PROBABILITY)) {
+		slice_value(S, gimple_call_arg(call, 0), F, call);
+		return;
+	}
+	hit = policy_func(name);
+	if (hit.prov != PROV_NONE) {
+		add_source(S, "function", name, class_of(hit.prov), hit.why,
+			   gimple_location(call));
+		return;
+	}
+	body = DECL_STRUCT_FUNCTION(callee);
+	if (body && gimple_in_ssa_p(body) && F.depth < MAX_CALL_DEPTH) {
+		slice_callee_returns(S, call, body, F);
+		return;
+	}
+	add_source(S, "function", name ? name : "<function>", SRC_UNKNOWN,
+		   "not in the policy, body not in this file", gimple_location(call));
+}
+
+/* ---- control: && / || merges and the conditions that reach a block ---- */
+
+static void slice_condition_stmt(slicer &S, gimple *stmt, const frame &F)
+{
+	if (gimple_code(stmt) == GIMPLE_COND) {
+		slice_value(S, gimple_cond_lhs(stmt), F, stmt);
+		slice_value(S, gimple_cond_rhs(stmt), F, stmt);
+	} else if (gimple_code(stmt) == GIMPLE_SWITCH) {
+		slice_value(S, gimple_switch_index(as_a<gswitch *>(stmt)), F, stmt);
+	}
+}
+
+static bool is_branch(gimple *stmt)
+{
+	return stmt && (gimple_code(stmt) == GIMPLE_COND || gimple_code(stmt) == GIMPLE_SWITCH);
+}
+
+static bool is_loop_header(basic_block bb)
+{
+	edge e;
+	edge_iterator ei;
+
+	FOR_EACH_EDGE(e, ei, bb->preds)
+		if (dominated_by_p(CDI_DOMINATORS, e->src, bb))
+			return true;
+	return false;
+}
+
+/*
+ * The value of a merge PHI (a && b materialised as 1/0, a ?: choice) is
+ * decided by the branches between the PHI block's immediate dominator and
+ * the PHI block, not only by its immediate predecessors.
+ */
+static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F)
+{
+	std::vector<basic_block> work;
+	std::set<basic_block> seen;
+	basic_block idom;
+	edge e;
+	edge_iterator ei;
+
+	need_dominance(F.fn, CDI_DOMINATORS);
+	if (is_loop_header(phi_bb))
+		return;
+	idom = get_immediate_dominator(CDI_DOMINATORS, phi_bb);
+	FOR_EACH_EDGE(e, ei, phi_bb->preds)
+		work.push_back(e->src);
+	while (!work.empty()) {
+		basic_block bb = work.back();
+
+		work.pop_back();
+		if (!seen.insert(bb).second)
+			continue;
+		if (is_branch(last_stmt(bb)))
+			slice_condition_stmt(S, last_stmt(bb), F);
+		if (bb == idom || bb == ENTRY_BLOCK_PTR_FOR_FN(F.fn))
+			continue;
+		FOR_EACH_EDGE(e, ei, bb->preds)
+			work.push_back(e->src);
+	}
+}
+
+static bool reaches_itself(basic_block from)
+{
+	std::vector<basic_block> work;
+	std::set<basic_block> seen;
+	edge e;
+	edge_iterator ei;
+
+	FOR_EACH_EDGE(e, ei, from->succs)
+		work.push_back(e->dest);
+	while (!work.empty()) {
+		basic_block bb = work.back();
+
+		work.pop_back();
+		if (bb == from)
+			return true;
+		if (!seen.insert(bb).second)
+			continue;
+		FOR_EACH_EDGE(e, ei, bb->succs)
+			work.push_back(e->dest);
+	}
+	return false;
+}
+
+/* D decides whether B runs: one edge of D leads surely to B, D itself does not. */
+static bool controls(basic_block d, basic_block b)
+{
+	edge e;
+	edge_iterator ei;
+
+	if (dominated_by_p(CDI_POST_DOMINATORS, d, b))
+		return false;
+	FOR_EACH_EDGE(e, ei, d->succs)
+		if (dominated_by_p(CDI_POST_DOMINATORS, e->dest, b))
+			return true;
+	return false;
+}
+
+/*
+ * The conditions that decide whether BB is reached: its control
+ * dependences, followed further only through branches inside a loop (so
+ * "the loop failed to find the entry" counts what the loop tested, while
+ * an unrelated early return further up does not).
+ */
+static void slice_reaching_conditions(slicer &S, basic_block target, const frame &F)
+{
+	std::vector<basic_block> work(1, target);
+	std::set<basic_block> done;
+	basic_block d;
+
+	need_dominance(F.fn, CDI_POST_DOMINATORS);
+	while (!work.empty()) {
+		basic_block b = work.back();
+
+		work.pop_back();
+		FOR_EACH_BB_FN(d, F.fn) {
+			if (!is_branch(last_stmt(d)) || done.count(d) || !controls(d, b))
+				continue;
+			done.insert(d);
+			slice_condition_stmt(S, last_stmt(d), F);
+			if (reaches_itself(d))
+				work.push_back(d);
+		}
+	}
+}
+
+/* ---- values ---- */
+
+static void slice_phi(slicer &S, gphi *phi, const frame &F)
+{
+	for (unsigned int i = 0; i < gimple_phi_num_args(phi); i++)
+		slice_value(S, gimple_phi_arg_def(phi, i), F, phi);
+	slice_merge_conditions(S, gimple_bb(phi), F);
+}
+
+static void slice_assign(slicer &S, gimple *stmt, const frame &F)
+{
+	if (gimple_assign_single_p(stmt)) {
+		tree rhs = gimple_assign_rhs1(stmt);
+
+		if (TREE_CODE(rhs) == ADDR_EXPR || is_gimple_min_invariant(rhs) ||
+		    TREE_CODE(rhs) == SSA_NAME)
+			slice_value(S, rhs, F, stmt);
+		else
+			slice_load(S, rhs, F, stmt);
+		return;
+	}
+	for (unsigned int i = 1; i < gimple_num_ops(stmt); i++)
+		if (gimple_op(stmt, i))
+			slice_value(S, gimple_op(stmt, i), F, stmt);
+}
+
+static void slice_ssa(slicer &S, tree name, const frame &F)
+{
+	gimple *def;
+
+	if (!first_visit(S, name, F)) {
+		if (S.steps > MAX_STEPS)
+			add_source(S, "unknown", "slice too large", SRC_UNKNOWN,
+				   "stopped after too many steps", UNKNOWN_LOCATION);
+		return;
+	}
+	if (SSA_NAME_IS_DEFAULT_DEF(name)) {
+		tree var = SSA_NAME_VAR(name);
+
+		if (var && TREE_CODE(var) == PARM_DECL)
+			slice_param(S, name, F);
+		else
+			add_source(S, "local", decl_name(var) ? decl_name(var) : "<local>",
+				   SRC_CONSTANT, "never written: zero-initialised",
+				   var ? DECL_SOURCE_LOCATION(var) : UNKNOWN_LOCATION);
+		return;
+	}
+	def = SSA_NAME_DEF_STMT(name);
+	if (gimple_code(def) != GIMPLE_PHI && macro_source(S, def))
+		return;
+	switch (gimple_code(def)) {
+	case GIMPLE_ASSIGN:
+		slice_assign(S, def, F);
+		break;
+	case GIMPLE_PHI:
+		slice_phi(S, as_a<gphi *>(def), F);
+		break;
+	case GIMPLE_CALL:
+		slice_call(S, as_a<gcall *>(def), F);
+		break;
+	default:
+		add_source(S, "asm", "asm output", SRC_UNKNOWN,
+			   "value produced by inline assembly", gimple_location(def));
+		break;
+	}
+}
+
+/* An address is host-computed; what matters is the pointer it is based on. */
+static void slice_address(slicer &S, tree addr, const frame &F, gimple *at)
+{
+	tree base = TREE_OPERAND(addr, 0);
+
+	while (handled_component_p(base))
+		base = TREE_OPERAND(base, 0);
+	if (TREE_CODE(base) == MEM_REF) {
+		slice_value(S, TREE_OPERAND(base, 0), F, at);
+		return;
+	}
+	add_source(S, "constant", "address of an object", SRC_CONSTANT,
+		   "address computed by the kernel", gimple_location(at));
+}
+
+static void slice_value(slicer &S, tree t, const frame &F, gimple *at)
+{
+	if (!t)
+		return;
+	STRIP_NOPS(t);
+	switch (TREE_CODE(t)) {
+	case SSA_NAME:
+		slice_ssa(S, t, F);
+		return;
+	case ADDR_EXPR:
+		slice_address(S, t, F, at);
+		return;
+	case INTEGER_CST:
+	case REAL_CST:
+	case STRING_CST:
+	case VECTOR_CST:
+	case COMPLEX_CST:
+		add_source(S, "constant", "constant", SRC_CONSTANT, "constant",
+			   gimple_location(at));
+		return;
+	default:
+		if (REFERENCE_CLASS_P(t) || DECL_P(t)) {
+			slice_load(S, t, F, at);
+			return;
+		}
+		for (int i = 0; i < TREE_OPERAND_LENGTH(t); i++)
+			slice_value(S, TREE_OPERAND(t, i), F, at);
+		return;
+	}
+}
+
+static bool only_constants(const std::vector<source> &v)
+{
+	for (const source &s : v)
+		if (s.cls != SRC_CONSTANT)
+			return false;
+	return true;
+}
+
+enum verdict classify_site(const site &s, std::vector<source> &sources)
+{
+	slicer S;
+	frame top = { s.fn, NULL, NULL, 0 };
+	bool guest = false, unknown = false;
+
+	S.out = &sources;
+	S.steps = 0;
+	slice_ssa(S, s.ret_ssa, top);
+	if (only_constants(sources))
+		slice_reaching_conditions(S, gimple_bb(s.def), top);
+	for (const source &src : sources) {
+		guest |= src.cls == SRC_GUEST;
+		unknown |= src.cls == SRC_UNKNOWN;
+	}
+	if (guest)
+		return VERDICT_GUEST;
+	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
