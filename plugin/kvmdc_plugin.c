@@ -153,20 +153,24 @@ __visible int plugin_init(struct plugin_name_args *plugin_info,
 	struct register_pass_info pass_info;
 	bool enable = true;
 
+	/*
+	 * Errors return 0: the error itself fails the compilation, and GCC
+	 * would otherwise add a second "failed to initialize plugin" line.
+	 */
 	if (!plugin_default_version_check(version, &gcc_version)) {
 		error("kvmdc: plugin built for gcc %s, this is gcc %s: rebuild it with this compiler",
 		      gcc_version.basever, version->basever);
-		return 1;
+		return 0;
 	}
 	if (!parse_arguments(plugin_info, &enable))
-		return 1;
+		return 0;
 	register_callback(plugin_name, PLUGIN_INFO, NULL, &kvmdc_plugin_info);
 	if (!enable)
 		return 0;
 	policy_loaded = true;
 
 	pass_info.pass = new kvmdc_pass(g);
-	pass_info.reference_pass_name = "*build_ssa_passes";
+	pass_info.reference_pass_name = "build_ssa_passes";
 	pass_info.ref_pass_instance_number = 1;
 	pass_info.pos_op = PASS_POS_INSERT_AFTER;
 	register_callback(plugin_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &pass_info);

@@ -55,10 +55,10 @@ static void split_words(const std::string &s, std::vector<std::string> &out)
 	size_t i = 0;
 
 	while (i < s.size()) {
-		size_t b = s.find_first_not_of(" \t", i);
+		size_t b = s.find_first_not_of(" \t\r\n", i);
 		if (b == std::string::npos)
 			break;
-		size_t e = s.find_first_of(" \t", b);
+		size_t e = s.find_first_of(" \t\r\n", b);
 		if (e == std::string::npos)
 			e = s.size();
 		out.push_back(s.substr(b, e - b));
@@ -169,6 +169,7 @@ bool policy_load(const char *path)
 			fclose(f);
 			return false;
 		}
+		line = trim(line);
 		if (hash != std::string::npos)
 			line.erase(hash);
 		bad = parse_line(line, e, is_entry);

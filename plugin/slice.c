@@ -62,8 +62,10 @@ static const char *type_name(tree type)
 static void add_source(slicer &S, const char *kind, const std::string &name,
 		       enum source_class cls, const char *why, location_t loc)
 {
+	/* One constant is as telling as many: keep the first. */
 	for (const source &s : *S.out)
-		if (s.kind == kind && s.name == name && s.loc == loc)
+		if (s.kind == kind && s.name == name &&
+		    (s.loc == loc || cls == SRC_CONSTANT))
 			return;
 	S.out->push_back({ kind, name, cls, why, user_location(loc) });
 }
@@ -509,9 +511,10 @@ static bool is_loop_header(basic_block bb)
 /*
  * The value of a merge PHI (a && b materialised as 1/0, a ?: choice) is
  * decided by the branches between the PHI block's immediate dominator and
- * the PHI block, not only by its immediate predecessors.
+ * the PHI block, not only by its immediate predecessors.  Dominance queries
+ * read cfun, so the branches are collected with cfun set and sliced after.
  */
-static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F)
+static void merge_branches(basic_block phi_bb, function *fn, std::vector<gimple *> &out)
 {
 	std::vector<basic_block> work;
 	std::set<basic_block> seen;
@@ -519,7 +522,6 @@ static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F
 	edge e;
 	edge_iterator ei;
 
-	need_dominance(F.fn, CDI_DOMINATORS);
 	if (is_loop_header(phi_bb))
 		return;
 	idom = get_immediate_dominator(CDI_DOMINATORS, phi_bb);
@@ -532,12 +534,24 @@ static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F
 		if (!seen.insert(bb).second)
 			continue;
 		if (is_branch(last_stmt(bb)))
-			slice_condition_stmt(S, last_stmt(bb), F);
-		if (bb == idom || bb == ENTRY_BLOCK_PTR_FOR_FN(F.fn))
+			out.push_back(last_stmt(bb));
+		if (bb == idom || bb == ENTRY_BLOCK_PTR_FOR_FN(fn))
 			continue;
 		FOR_EACH_EDGE(e, ei, bb->preds)
 			work.push_back(e->src);
 	}
+}
+
+static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F)
+{
+	std::vector<gimple *> branches;
+
+	need_dominance(F.fn, CDI_DOMINATORS);
+	push_cfun(F.fn);
+	merge_branches(phi_bb, F.fn, branches);
+	pop_cfun();
+	for (gimple *stmt : branches)
+		slice_condition_stmt(S, stmt, F);
 }
 
 static bool reaches_itself(basic_block from)
@@ -578,31 +592,42 @@ static bool controls(basic_block d, basic_block b)
 }
 
 /*
- * The conditions that decide whether BB is reached: its control
+ * The branches that decide whether TARGET is reached: its control
  * dependences, followed further only through branches inside a loop (so
  * "the loop failed to find the entry" counts what the loop tested, while
  * an unrelated early return further up does not).
  */
-static void slice_reaching_conditions(slicer &S, basic_block target, const frame &F)
+static void reaching_branches(basic_block target, function *fn, std::vector<gimple *> &out)
 {
 	std::vector<basic_block> work(1, target);
 	std::set<basic_block> done;
 	basic_block d;
 
-	need_dominance(F.fn, CDI_POST_DOMINATORS);
 	while (!work.empty()) {
 		basic_block b = work.back();
 
 		work.pop_back();
-		FOR_EACH_BB_FN(d, F.fn) {
+		FOR_EACH_BB_FN(d, fn) {
 			if (!is_branch(last_stmt(d)) || done.count(d) || !controls(d, b))
 				continue;
 			done.insert(d);
-			slice_condition_stmt(S, last_stmt(d), F);
+			out.push_back(last_stmt(d));
 			if (reaches_itself(d))
 				work.push_back(d);
 		}
 	}
+}
+
+static void slice_reaching_conditions(slicer &S, basic_block target, const frame &F)
+{
+	std::vector<gimple *> branches;
+
+	need_dominance(F.fn, CDI_POST_DOMINATORS);
+	push_cfun(F.fn);
+	reaching_branches(target, F.fn, branches);
+	pop_cfun();
+	for (gimple *stmt : branches)
+		slice_condition_stmt(S, stmt, F);
 }
 
 /* ---- values ---- */
