@@ -24,6 +24,12 @@ deps:
 plugin/kvmdc.so: $(PLUGIN_SRCS) $(PLUGIN_HDRS)
 	$(CXX) $(PLUGIN_CXXFLAGS) -x c++ $(PLUGIN_SRCS) -o $@.tmp && mv $@.tmp $@
 
+# A copy that claims to be built for another gcc (tests/unit only); same
+# base name, so it takes the same -fplugin-arg-kvmdc-* arguments.
+plugin/foreign/kvmdc.so: $(PLUGIN_SRCS) $(PLUGIN_HDRS)
+	@mkdir -p plugin/foreign
+	$(CXX) $(PLUGIN_CXXFLAGS) -DKVMDC_FOREIGN_GCC='"11.3.0"' -x c++ $(PLUGIN_SRCS) -o $@.tmp && mv $@.tmp $@
+
 check: all
 	@tests/run
 
@@ -38,7 +44,7 @@ install: all
 	ln -sf $(CURDIR)/kernel-integration/kvmdc $(PREFIX)/bin/kvmdc
 
 clean:
-	rm -f plugin/kvmdc.so plugin/*.tmp
+	rm -rf plugin/*.so plugin/*.tmp plugin/foreign
 	rm -rf tests/out
 
 .PHONY: all deps check scan bench install clean

@@ -13,6 +13,19 @@
 
 __visible int plugin_is_GPL_compatible;
 
+/*
+ * The version this plugin was built for.  KVMDC_FOREIGN_GCC builds a test
+ * copy that claims another gcc, to check the mismatch is one clear error.
+ */
+#ifdef KVMDC_FOREIGN_GCC
+static struct plugin_gcc_version built_for = {
+	KVMDC_FOREIGN_GCC, gcc_version.datestamp, gcc_version.devphase,
+	gcc_version.revision, gcc_version.configuration_arguments,
+};
+#else
+#define built_for gcc_version
+#endif
+
 static struct plugin_info kvmdc_plugin_info = {
 	.version	= "1",
 	.help		= "policy=FILE\tguest/host sources and budget (required)\n"
@@ -54,9 +67,9 @@ static unsigned int kvmdc_execute(void)
 		const char *msg = "kvmdc: -ftrack-macro-expansion=0 leaves no macro maps, so "
 				  KVMDC_MACRO "() sites cannot be found; drop that option";
 		if (kvmdc_level == LEVEL_WARNING)
-			warning(0, "%s", msg);
+			warning_at(UNKNOWN_LOCATION, 0, "%s", msg);
 		else if (kvmdc_level == LEVEL_ERROR)
-			error("%s", msg);
+			error_at(UNKNOWN_LOCATION, "%s", msg);
 		else
 			inform(UNKNOWN_LOCATION, "%s", msg);
 		return 0;
@@ -157,9 +170,9 @@ __visible int plugin_init(struct plugin_name_args *plugin_info,
 	 * Errors return 0: the error itself fails the compilation, and GCC
 	 * would otherwise add a second "failed to initialize plugin" line.
 	 */
-	if (!plugin_default_version_check(version, &gcc_version)) {
+	if (!plugin_default_version_check(version, &built_for)) {
 		error("kvmdc: plugin built for gcc %s, this is gcc %s: rebuild it with this compiler",
-		      gcc_version.basever, version->basever);
+		      built_for.basever, version->basever);
 		return 0;
 	}
 	if (!parse_arguments(plugin_info, &enable))
