@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Print the path of a git checkout of the configured Debian 6.12 tree with
+# arch/x86/kvm/ built, creating it once under the cache.
+#
+# The review tests need a git base tree (rev ranges, recorded .o.cmd lines
+# for the plugin) and the check tests need built objects so that C=1 only
+# rebuilds what a mutation touches.  The cached linux-source tree is never
+# modified, so this is a full copy.  It is built in a temporary directory
+# and renamed into place, so a half-built tree is never published.
+set -e
+cache=${KVMDC_CACHE:-$HOME/.cache/kvmdc}
+dest=$cache/linux-git-6.12
+if [ -f "$dest/.kvmdc-built" ]; then
+	echo "$dest"
+	exit 0
+fi
+src=$(cd "$(dirname "$0")/../../.." && kernel-integration/tree.sh 6.12 --configured)
+exec 9>"$cache/.lock-linux-git-6.12"
+flock 9
+if [ ! -f "$dest/.kvmdc-built" ]; then
+	echo "kvmdc: creating $dest (copy, git commit, build arch/x86/kvm/)" >&2
+	tmp=$(mktemp -d "$cache/.linux-git.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	cp -a "$src/." "$tmp/"
+	(
+		cd "$tmp"
+		git init -q -b master
+		git config user.name "kvmdc tests"
+		git config user.email "kvmdc@localhost"
+		git config gc.auto 0
+		# Debian's .gitignore ignores every top-level entry ("/*"): add
+		# the sources without that block, then commit the file as shipped.
+		cp .gitignore ../.gitignore.$$
+		sed '/^# Debian packaging/,$d' ../.gitignore.$$ >.gitignore
+		git add -A . >/dev/null
+		mv ../.gitignore.$$ .gitignore
+		git add -f .gitignore
+		git commit -q -m "Linux 6.12 (Debian linux-source-6.12)"
+		flock "$cache/.buildlock" make -s -j"$(nproc)" arch/x86/kvm/ >/dev/null
+	)
+	touch "$tmp/.kvmdc-built"
+	rm -rf "$dest"
+	mv "$tmp" "$dest"
+	trap - EXIT
+fi
+echo "$dest"
