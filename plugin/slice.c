@@ -244,6 +244,11 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 		case TARGET_MEM_REF:
 			if (classify_object_type(S, TREE_TYPE(t), at))
 				return;
+			/* MEM[&local]: the object itself, not its address. */
+			if (TREE_CODE(TREE_OPERAND(t, 0)) == ADDR_EXPR) {
+				t = TREE_OPERAND(TREE_OPERAND(t, 0), 0);
+				continue;
+			}
 			slice_value(S, TREE_OPERAND(t, 0), F, at);
 			return;
 		case VAR_DECL:
