@@ -222,8 +222,10 @@ def run_plugin(cflags, source, prefix):
     cc = compiler()
     if cc is None or not may_contain_site(source, cflags):
         return
+    # C locale: plain quotes, as in sparse's lines next to ours.
+    env = dict(os.environ, LC_ALL="C")
     proc = subprocess.run(plugin_command(cc, cflags, source), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, errors="replace")
+                          stderr=subprocess.PIPE, text=True, errors="replace", env=env)
     lines = kvmdc_lines(proc.stderr)
     for m in lines:
         label = "%s: " % prefix if prefix else ""
