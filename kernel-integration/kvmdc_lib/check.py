@@ -11,7 +11,7 @@ whole build on a failing CHECK, even for scripts/mod/empty.c in prepare.
 Knobs (environment, because kbuild owns the command line):
   KVMDC_SPARSE     the real checker (default: sparse)
   KVMDC_PLUGIN     plugin .so (default: <project>/plugin/kvmdc.so)
-  KVMDC_POLICY     policy file (default: <project>/kernel-integration/kvmdc.policy)
+  KVMDC_POLICY     policy file (default: kernel-integration/kvmdc.policy)
   KVMDC_FACTS      directory for per-TU facts (default: none)
   KVMDC_STRICT=1   also report undecided conditions
   KVMDC_CHECK_ALL=1  run the plugin on every file (no cheap skip)
@@ -23,8 +23,7 @@ import shlex
 import subprocess
 import sys
 
-MACRO = "KVM_BUG_ON_DATA_CORRUPTION"
-PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from . import DEFAULT_POLICY, MACRO, PROJECT
 
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
 # meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
@@ -179,8 +178,7 @@ def compiler():
 
 def plugin_command(cc, cflags, source):
     plugin = os.environ.get("KVMDC_PLUGIN") or os.path.join(PROJECT, "plugin", "kvmdc.so")
-    policy = os.environ.get("KVMDC_POLICY") or os.path.join(
-        PROJECT, "kernel-integration", "kvmdc.policy")
+    policy = os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
     cmd = cc + gcc_flags(cflags) + [
         "-fplugin=" + plugin, "-fplugin-arg-kvmdc-policy=" + policy,
         "-fdiagnostics-color=never", "-fno-diagnostics-show-caret"]

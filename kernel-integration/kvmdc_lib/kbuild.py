@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Run the plugin on single files of a configured, built tree.
+
+kbuild records the exact compiler command of every object in
+DIR/.NAME.o.cmd.  Re-running that command with the plugin added, on a copy
+of the source held elsewhere, checks one file in the time of one compile,
+with no `make prepare` and without running any Makefile: `kvmdc review`
+relies on that to analyse files a series touched without trusting the
+series' build rules.
+"""
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+
+from . import DEFAULT_POLICY, PROJECT, records
+from .check import gcc_flags
+
+DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
+
+
+def cmd_file(tree, source):
+    """kbuild's record for SOURCE (tree-relative, normalised .c)."""
+    d, name = os.path.split(source)
+    return os.path.join(tree, d, "." + name[:-2] + ".o.cmd")
+
+
+def recorded_command(tree, source):
+    """The compiler argv kbuild used for SOURCE, without the source, -c and
+    -o; None when never built.  The record may chain objtool and other
+    steps after ';': only the compiler part is kept.  kbuild may name the
+    source unnormalised (arch/x86/kvm/../../../virt/kvm/kvm_main.c).
+    """
+    try:
+        with open(cmd_file(tree, source), encoding="utf-8", errors="replace") as f:
+            first = f.readline()
+    except OSError:
+        return None
+    m = re.match(r"^(?:saved)?cmd_\S+ := (.*)$", first)
+    if not m:
+        return None
+    lexer = shlex.shlex(m.group(1), posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    argv, found, skip = [], False, False
+    for tok in lexer:
+        if tok in (";", "&&", "||", "|"):
+            break
+        if skip:
+            skip = False
+        elif tok == "-o":
+            skip = True
+        elif os.path.normpath(tok) == source:
+            found = True
+        elif tok != "-c":
+            argv.append(tok)
+    return argv if found else None
+
+
+def recorded_deps(tree, source):
+    """Files kbuild saw SOURCE include (from the same record)."""
+    try:
+        with open(cmd_file(tree, source), encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return set()
+    return {os.path.normpath(p) for p in DEPS_LINE.findall(text)}
+
+
+def mirror_includes(argv, mirror):
+    """Put MIRROR's copy of each include directory first, so that the
+    touched headers held in MIRROR win over the tree's own."""
+    extra = []
+    for opt in ("-iquote", "-I"):
+        for i, arg in enumerate(argv):
+            d = argv[i + 1] if arg == opt and i + 1 < len(argv) else (
+                arg[len(opt):] if arg.startswith(opt) and arg != opt else None)
+            if d and not os.path.isabs(d) and os.path.isdir(os.path.join(mirror, d)):
+                extra += [opt, os.path.join(mirror, d)]
+    return extra
+
+
+def plugin_argv(argv, tree, source, mirror, facts, strict=False):
+    """ARGV (a recorded command) turned into an analysis-only plugin run of
+    MIRROR/SOURCE: no object, no dependency file, no -Werror."""
+    cc, out = argv[:1], gcc_flags(argv[1:])
+    src_dir = os.path.dirname(source) or "."
+    cmd = cc + mirror_includes(out, mirror) + ["-iquote", src_dir] + out + [
+        "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
+        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never",
+        "-S", "-o", "/dev/null", os.path.join(mirror, source)]
+    if strict:
+        cmd.insert(-4, "-fplugin-arg-kvmdc-strict")
+    return cmd
+
+
+def plugin_path():
+    return os.environ.get("KVMDC_PLUGIN") or os.path.join(PROJECT, "plugin", "kvmdc.so")
+
+
+def policy_path():
+    return os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
+
+
+def run_plugin(tree, source, mirror, strict=False):
+    """Site records of MIRROR/SOURCE compiled as kbuild compiled SOURCE in
+    TREE.  Returns (records, None) or (None, one-line reason)."""
+    argv = recorded_command(tree, source)
+    if not argv:
+        return None, "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
+    if not os.path.exists(plugin_path()):
+        return None, "plugin %s not built (make)" % plugin_path()
+    with tempfile.TemporaryDirectory(prefix="kvmdc-facts-") as facts:
+        proc = subprocess.run(plugin_argv(argv, tree, source, mirror, facts, strict),
+                              cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, errors="replace", env=dict(os.environ, LC_ALL="C"))
+        if proc.returncode != 0:
+            return None, "%s: compiler failed: %s" % (source, last_error(proc.stderr))
+        recs = records.read_facts(facts, tree)
+    for rec in recs:
+        rec["file"] = unmirror(rec["file"], mirror, tree)
+        for src in rec.get("sources") or []:
+            if src.get("file"):
+                src["file"] = unmirror(src["file"], mirror, tree)
+    return recs, None
+
+
+def unmirror(path, mirror, tree):
+    """Tree-relative name of a path the compiler saw in MIRROR or TREE."""
+    for root in (mirror, tree):
+        root = os.path.realpath(root) + os.sep
+        real = os.path.realpath(os.path.join(tree, path))
+        if real.startswith(root):
+            return real[len(root):]
+    return records.relative(path, tree)
+
+
+def last_error(stderr):
+    errors = [l for l in stderr.splitlines() if "error" in l]
+    return (errors or stderr.strip().splitlines() or ["?"])[0].strip()
+
+
+def includers(tree, header, roots):
+    """Built sources under ROOTS (tree-relative dirs) whose kbuild record
+    lists HEADER among their dependencies."""
+    found = []
+    for root in roots:
+        for d, _, files in os.walk(os.path.join(tree, root)):
+            for name in files:
+                if not (name.startswith(".") and name.endswith(".o.cmd")):
+                    continue
+                source = os.path.relpath(os.path.join(d, name[1:-6] + ".c"), tree)
+                if os.path.exists(os.path.join(tree, source)) and \
+                        header in recorded_deps(tree, source):
+                    found.append(source)
+    return sorted(set(found))
