@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kvmdc scan [TREE] [--format text|json|sarif] [--strict] [-j N]
+
+Whole-tree scan with the Coccinelle engine, no build.  Coccinelle's start-up
+dominates, so candidate files are found first with one byte search (grep),
+and spatch runs only on files that use the macro (not merely define it).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+from . import MACRO, PROJECT, INTEGRATION
+from . import output, policy, records
+
+COCCI_DIR = os.path.join(PROJECT, "cocci")
+SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
+MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
+STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
+USE = re.compile(rb"^(?!\s*#\s*define\b).*\b" + MACRO.encode() + rb"\s*\(", re.M)
+RECORD = "kvmdc-record: "
+
+
+class ScanError(Exception):
+    """Usage or environment problem; str() is the one-line reason."""
+
+
+def default_tree():
+    out = subprocess.run([os.path.join(INTEGRATION, "tree.sh"), "6.12", "--configured"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if out.returncode:
+        raise ScanError("cannot set up the default 6.12 tree (kernel-integration/tree.sh)")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def check_tree(tree):
+    if not all(os.path.exists(os.path.join(tree, p)) for p in ("Makefile", "Kconfig", "include/linux")):
+        raise ScanError("%s is not a kernel tree (no Makefile, Kconfig and include/linux)" % tree)
+
+
+def candidates(tree):
+    """Tree-relative .c/.h files that use the macro, and whether it exists."""
+    grep = subprocess.run(["grep", "-rlZ", "--include=*.c", "--include=*.h", MACRO, "."],
+                          cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if grep.returncode > 1:
+        raise ScanError("grep failed over %s" % tree)
+    files = [f.decode()[2:] for f in grep.stdout.split(b"\0") if f]
+    uses = []
+    for f in files:
+        with open(os.path.join(tree, f), "rb") as fh:
+            if USE.search(fh.read()):
+                uses.append(f)
+    return sorted(uses), bool(files)
+
+
+def macro_file(tmp):
+    """Coccinelle's standard.h plus kvmdc's own macros (FNAME)."""
+    path = os.path.join(tmp, "macros.h")
+    with open(path, "w") as out:
+        for std in STANDARD_H:
+            if os.path.exists(std):
+                with open(std) as f:
+                    out.write(f.read())
+                break
+        with open(MACROS) as f:
+            out.write(f.read())
+    return path
+
+
+def run_spatch(tree, files, jobs, tmp):
+    if not files:
+        return []
+    cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
+           "--no-includes", "--include-headers",
+           "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
+    if jobs > 1 and len(files) > 1:
+        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1"]
+    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR)
+    progress(" spatch on %d file(s)" % len(files))
+    res = subprocess.run(cmd + files, cwd=tree, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    if res.returncode:
+        raise ScanError("spatch failed: %s" % (res.stderr.strip().splitlines() or ["?"])[-1])
+    recs = []
+    for line in res.stdout.splitlines():
+        if line.startswith(RECORD):
+            rec = json.loads(line[len(RECORD):])
+            rec["file"] = records.relative(rec["file"], tree)
+            recs.append(rec)
+    return recs
+
+
+def tree_sites(tree, dirs=None, jobs=None):
+    """Site records (engine cocci) of TREE, limited to DIRS when given.
+
+    The entry point for other subcommands (budget) that need the sites
+    without a build."""
+    files, _ = candidates(tree)
+    if dirs:
+        files = [f for f in files if any(f.startswith(d.rstrip("/") + "/") for d in dirs)]
+    with tempfile.TemporaryDirectory(prefix="kvmdc-scan.") as tmp:
+        recs = run_spatch(tree, files, jobs or os.cpu_count() or 1, tmp)
+    return records.sort_records(recs)
+
+
+def budget_findings(recs, pol):
+    """sprawl-budget and unlisted-use findings, and uses per budget dir."""
+    extra, counts = [], {}
+    for b in pol.budgets:
+        inside = [r for r in recs if pol.budget_for(r["file"]) == b]
+        counts[b.dir] = (len(inside), b.limit)
+        for r in inside:
+            if not pol.allow_for(r["file"], r.get("function") or "", r.get("condition") or ""):
+                extra.append(dict(r, rule="unlisted-use", sources=[], message=(
+                    "KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() is not listed in the "
+                    "policy's allowlist (no justification)" % (r.get("condition"), r.get("function")))))
+        if len(inside) > b.limit:
+            first = inside[0]
+            extra.append(dict(first, rule="sprawl-budget", sources=[], message=(
+                "%d uses of KVM_BUG_ON_DATA_CORRUPTION() under %s exceed the budget of %d"
+                % (len(inside), b.dir, b.limit))))
+    return extra, counts
+
+
+def summary_line(recs, counts, macro_seen, tree, nfindings):
+    if not macro_seen:
+        return "kvmdc scan: %s: 0 sites (%s is not defined or used in this tree), 0 findings" % (tree, MACRO)
+    verdicts = {v: sum(1 for r in recs if r["verdict"] == v) for v in records.VERDICTS}
+    budget = ", ".join("%s %d/%d" % (d, n, lim) for d, (n, lim) in counts.items())
+    return "kvmdc scan: %s: %d sites (%s), %d findings; budget: %s" % (
+        tree, len(recs), ", ".join("%d %s" % (n, v) for v, n in verdicts.items()),
+        nfindings, budget or "none")
+
+
+def progress(msg):
+    if sys.stderr.isatty():
+        sys.stderr.write("kvmdc scan:%s\n" % msg)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="kvmdc scan", description=__doc__.splitlines()[2])
+    ap.add_argument("tree", nargs="?")
+    ap.add_argument("--format", choices=output.FORMATS, default="text")
+    ap.add_argument("--strict", action="store_true", help="also report undecided conditions")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--policy", help="policy file (default: kernel-integration/kvmdc.policy)")
+    return ap.parse_args(argv)
+
+
+def scan(args):
+    tree = os.path.abspath(args.tree or default_tree())
+    check_tree(tree)
+    pol = policy.load(args.policy)
+    os.environ["KVMDC_POLICY"] = pol.path
+    progress(" searching %s" % tree)
+    files, macro_seen = candidates(tree)
+    with tempfile.TemporaryDirectory(prefix="kvmdc-scan.") as tmp:
+        recs = run_spatch(tree, files, args.jobs, tmp)
+    recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
+    extra, counts = budget_findings(recs, pol)
+    everything = recs + extra
+    nfind = sum(1 for r in everything if records.is_finding(r, args.strict))
+    return everything, summary_line(recs, counts, macro_seen, tree, nfind), nfind
+
+
+def main(argv):
+    args = parse_args(argv)
+    try:
+        recs, summary, nfind = scan(args)
+    except ScanError as e:
+        sys.stderr.write("kvmdc scan: %s\n" % e)
+        return 2
+    if args.format == "text":
+        # The summary goes to stdout too: it is the result, not progress.
+        sys.stdout.write(output.render(recs, "text", summary))
+    else:
+        sys.stdout.write(output.render(recs, args.format, summary))
+    return 1 if nfind else 0
