@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kvmdc budget [TREE] [--update] [--format text|json|sarif] [--policy FILE]
+
+The reviewer's concern, enforced: uses of KVM_BUG_ON_DATA_CORRUPTION()
+under each budgeted directory are counted against the policy's budget, and
+every use must have an allow entry (file, function, condition text with
+whitespace removed: line numbers would break on every unrelated edit).
+--update ratchets a budget down to the current count when uses went away;
+it never raises one (that is a reviewed edit of the policy file).
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+from . import MACRO, output, policy as policy_mod, records, scan
+from .policy import squash
+
+MACRO_CALL = re.compile(r"\b" + MACRO + r"\s*\(")
+
+
+def condition_at(path, line):
+    """Text of the first argument of the macro written at PATH:LINE."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return None
+    text = "\n".join(lines[line - 1:line + 40])
+    m = MACRO_CALL.search(text)
+    if not m:
+        return None
+    depth, i = 0, m.end()
+    for j in range(i, len(text)):
+        c = text[j]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                return text[i:j].strip()
+            depth -= 1
+        elif c == "," and depth == 0:
+            return text[i:j].strip()
+    return None
+
+
+def with_condition(rec, root):
+    """REC with its condition text, read from the source under ROOT when
+    the engine did not carry it (the plugin's facts do not)."""
+    if rec.get("condition") is None:
+        cond = condition_at(os.path.join(root, rec["file"]), rec["line"])
+        rec = dict(rec, condition=cond if cond is not None else "")
+    return rec
+
+
+def check_budgets(policy, sites):
+    """(rows, findings): one row per budget; the unlisted-use and
+    sprawl-budget findings are scan's, so both commands agree."""
+    findings, counts = scan.budget_findings(sites, policy)
+    rows = []
+    for b in policy.budgets:
+        uses, limit = counts[b.dir]
+        missing = sum(1 for f in findings if f["rule"] == "unlisted-use"
+                      and policy.budget_for(f["file"]) == b)
+        rows.append({"dir": b.dir, "uses": uses, "budget": limit,
+                     "unlisted": missing, "line": b.line})
+    return rows, findings
+
+
+def stale_allows(policy, sites):
+    """Allow entries that no use matches any more."""
+    keys = {(s["file"], s.get("function"), squash(s.get("condition") or "")) for s in sites}
+    return [a for a in policy.allows if (a.file, a.function, a.condition) not in keys]
+
+
+def ratchet(policy, rows):
+    """Rewrite lowered budget lines in place (temp file + rename); returns
+    the (dir, old, new) lowered.  Never raises a budget."""
+    lowered = {r["line"]: r for r in rows if r["uses"] < r["budget"]}
+    if not lowered:
+        return []
+    with open(policy.path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for lineno, row in lowered.items():
+        lines[lineno - 1] = re.sub(r"^(\s*budget\s+\S+\s+)\d+", r"\g<1>%d" % row["uses"],
+                                   lines[lineno - 1])
+    write_atomically(policy.path, "\n".join(lines))
+    return [(r["dir"], r["budget"], r["uses"]) for r in lowered.values()]
+
+
+def write_atomically(path, text):
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".kvmdc-policy.", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def summary_lines(policy, rows, stale, lowered, held):
+    out = []
+    for r in rows:
+        state = "over budget" if r["uses"] > r["budget"] else "within budget"
+        out.append("budget %s: %d uses, budget %d, %s, %d unlisted"
+                   % (r["dir"], r["uses"], r["budget"], state, r["unlisted"]))
+    for a in stale:
+        out.append("%s:%d: note: allow entry %s %s() matches no use"
+                   % (policy.path, a.line, a.file, a.function))
+    for d, old, new in lowered:
+        out.append("budget %s lowered: %d -> %d" % (d, old, new))
+    for r in held:
+        out.append("budget %s not raised (%d uses > %d): raising it is a reviewed edit "
+                   "of the policy file" % (r["dir"], r["uses"], r["budget"]))
+    return "\n".join(out)
+
+
+def budget_sites(tree, policy):
+    """Every use under the budgeted directories, from the Coccinelle engine
+    (no build needed), each with its condition text."""
+    files, _ = scan.candidates(tree)
+    files = [f for f in files if policy.budget_for(f)]
+    os.environ["KVMDC_POLICY"] = policy.path
+    with tempfile.TemporaryDirectory(prefix="kvmdc-budget.") as tmp:
+        sites = scan.run_spatch(tree, files, os.cpu_count() or 1, tmp)
+    return [with_condition(s, tree) for s in records.sort_records(sites)]
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="kvmdc budget", description=__doc__.split("\n")[0])
+    p.add_argument("tree", nargs="?", help="kernel tree (default: the cached 6.12 tree)")
+    p.add_argument("--update", action="store_true", help="ratchet budgets down to the current use count")
+    p.add_argument("--format", choices=output.FORMATS, default="text")
+    p.add_argument("--policy", help="policy file (default: KVMDC_POLICY or kvmdc.policy)")
+    return p.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    policy = policy_mod.load(args.policy)
+    try:
+        tree = os.path.abspath(args.tree or scan.default_tree())
+        scan.check_tree(tree)
+        sites = budget_sites(tree, policy)
+    except scan.ScanError as e:
+        sys.stderr.write("kvmdc budget: %s\n" % e)
+        return 2
+    rows, findings = check_budgets(policy, sites)
+    lowered = ratchet(policy, rows) if args.update else []
+    held = [r for r in rows if args.update and r["uses"] > r["budget"]]
+    summary = summary_lines(policy, rows, stale_allows(policy, sites), lowered, held)
+    text = output.render(records.sort_records(findings), args.format, summary)
+    sys.stdout.write(text)
+    return 1 if findings else 0
