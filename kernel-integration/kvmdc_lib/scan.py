@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""kvmdc scan [TREE] [--format text|json|sarif] [--strict] [-j N]
+"""kvmdc scan [TREE] [--format text|json|sarif] [--strict] [--build] [-j N]
 
 Whole-tree scan with the Coccinelle engine, no build.  Coccinelle's start-up
 dominates, so candidate files are found first with one byte search (grep),
 and spatch runs only on files that use the macro (not merely define it).
+--build adds the GCC plugin: kbuild compiles the KVM objects that hold a
+site, with the plugin in KCFLAGS, and its facts replace the Coccinelle
+records of the sites the compiler saw.
 """
 import argparse
 import json
@@ -22,6 +25,10 @@ MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
 USE = re.compile(rb"^(?!\s*#\s*define\b).*\b" + MACRO.encode() + rb"\s*\(", re.M)
 RECORD = "kvmdc-record: "
+PLUGIN = os.path.join(PROJECT, "plugin", "kvmdc.so")
+KVM_DIRS = ("arch/x86/kvm/", "virt/kvm/")
+BUILD_LOCK = os.path.join(os.environ.get("KVMDC_CACHE") or
+                          os.path.expanduser("~/.cache/kvmdc"), ".buildlock")
 
 
 class ScanError(Exception):
@@ -93,6 +100,89 @@ def run_spatch(tree, files, jobs, tmp):
     return recs
 
 
+def build_sources(tree, files):
+    """KVM .c files to compile: candidates, and includers of candidate headers."""
+    sources = set()
+    for f in files:
+        if not f.startswith(KVM_DIRS):
+            continue
+        if f.endswith(".c"):
+            sources.add(f)
+            continue
+        d, name = os.path.split(f)
+        inc = re.compile(rb'^\s*#\s*include\s*"' + re.escape(name.encode()) + rb'"', re.M)
+        for c in os.listdir(os.path.join(tree, d)):
+            if c.endswith(".c"):
+                with open(os.path.join(tree, d, c), "rb") as fh:
+                    if inc.search(fh.read()):
+                        sources.add(os.path.join(d, c))
+    return sorted(sources)
+
+
+def run_plugin_build(tree, files, jobs, tmp, pol, strict):
+    """Site records (engine gcc) from a kbuild of the KVM objects with sites."""
+    sources = build_sources(tree, files)
+    if not sources:
+        return [], []
+    if not os.path.exists(PLUGIN):
+        raise ScanError("%s missing: run make first" % PLUGIN)
+    if not os.path.exists(os.path.join(tree, ".config")):
+        raise ScanError("--build needs a configured tree (%s has no .config)" % tree)
+    facts = os.path.join(tmp, "facts")
+    os.mkdir(facts)
+    kcflags = ["-fplugin=" + PLUGIN, "-fplugin-arg-kvmdc-policy=" + pol.path,
+               "-fplugin-arg-kvmdc-facts=" + facts, "-fplugin-arg-kvmdc-level=note"]
+    if strict:
+        kcflags.append("-fplugin-arg-kvmdc-strict")
+    # -W forces the objects to be recompiled: facts are written by the compile.
+    cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
+           "KCFLAGS=" + " ".join(kcflags)]
+    for src in sources:
+        cmd += ["-W", src]
+    cmd += [src[:-2] + ".o" for src in sources]
+    progress(" building %d object(s) with the plugin" % len(sources))
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if res.returncode:
+        raise ScanError("kbuild with the plugin failed: %s"
+                        % (res.stderr.strip().splitlines() or ["?"])[-1])
+    recs = records.read_facts(facts, tree)
+    for r in recs:
+        r.setdefault("engine", "gcc")
+        if r.get("condition") is None:
+            r["condition"] = condition_text(tree, r)
+    return recs, sources
+
+
+def condition_text(tree, rec):
+    """The macro's first argument at the record's location (for allow)."""
+    try:
+        with open(os.path.join(tree, rec["file"]), encoding="utf-8", errors="replace") as f:
+            text = "".join(f.readlines()[rec["line"] - 1:rec["line"] + 20])
+    except (OSError, IndexError):
+        return ""
+    m = re.search(MACRO + r"\s*\(", text)
+    if not m:
+        return ""
+    depth, args, cur = 1, [], ""
+    for ch in text[m.end():]:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 or (ch == "," and depth == 1):
+            args.append(cur)
+            if depth == 0 or len(args) == 1:
+                break
+            cur = ""
+        else:
+            cur += ch
+    return " ".join(args[0].split()) if args else ""
+
+
+def merge(cocci, gcc):
+    """gcc records replace cocci ones at the lines the compiler saw."""
+    seen = {(r["file"], r["line"]) for r in gcc}
+    return [r for r in cocci if (r["file"], r["line"]) not in seen] + gcc
+
+
 def tree_sites(tree, dirs=None, jobs=None):
     """Site records (engine cocci) of TREE, limited to DIRS when given.
 
@@ -109,8 +199,11 @@ def tree_sites(tree, dirs=None, jobs=None):
 def budget_findings(recs, pol):
     """sprawl-budget and unlisted-use findings, and uses per budget dir."""
     extra, counts = [], {}
+    # One use per written location: a header compiled in several modes
+    # gives the plugin one record per mode.
+    unique = list({(r["file"], r["line"], r["col"]): r for r in recs}.values())
     for b in pol.budgets:
-        inside = [r for r in recs if pol.budget_for(r["file"]) == b]
+        inside = [r for r in unique if pol.budget_for(r["file"]) == b]
         counts[b.dir] = (len(inside), b.limit)
         for r in inside:
             if not pol.allow_for(r["file"], r.get("function") or "", r.get("condition") or ""):
@@ -130,9 +223,11 @@ def summary_line(recs, counts, macro_seen, tree, nfindings):
         return "kvmdc scan: %s: 0 sites (%s is not defined or used in this tree), 0 findings" % (tree, MACRO)
     verdicts = {v: sum(1 for r in recs if r["verdict"] == v) for v in records.VERDICTS}
     budget = ", ".join("%s %d/%d" % (d, n, lim) for d, (n, lim) in counts.items())
-    return "kvmdc scan: %s: %d sites (%s), %d findings; budget: %s" % (
+    engines = sorted({r.get("engine") or "?" for r in recs})
+    return "kvmdc scan: %s: %d sites (%s), %d findings; budget: %s%s" % (
         tree, len(recs), ", ".join("%d %s" % (n, v) for v, n in verdicts.items()),
-        nfindings, budget or "none")
+        nfindings, budget or "none",
+        "; engines: " + "+".join(engines) if recs else "")
 
 
 def progress(msg):
@@ -145,6 +240,8 @@ def parse_args(argv):
     ap.add_argument("tree", nargs="?")
     ap.add_argument("--format", choices=output.FORMATS, default="text")
     ap.add_argument("--strict", action="store_true", help="also report undecided conditions")
+    ap.add_argument("--build", action="store_true",
+                    help="also compile the KVM objects with sites with the GCC plugin")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--policy", help="policy file (default: kernel-integration/kvmdc.policy)")
     return ap.parse_args(argv)
@@ -159,6 +256,9 @@ def scan(args):
     files, macro_seen = candidates(tree)
     with tempfile.TemporaryDirectory(prefix="kvmdc-scan.") as tmp:
         recs = run_spatch(tree, files, args.jobs, tmp)
+        if args.build:
+            gcc, _ = run_plugin_build(tree, files, args.jobs, tmp, pol, args.strict)
+            recs = merge(recs, gcc)
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budget_findings(recs, pol)
     everything = recs + extra
