@@ -98,7 +98,8 @@ def patch_from_message(msg, position):
         if part.is_multipart() or part.get_content_type() not in PATCH_TYPES:
             continue
         raw = part.get_payload(decode=True) or b""
-        text = decode_text(raw, subject or "message %d" % position)
+        # Mail travels with CRLF line ends; kernel sources have none.
+        text = decode_text(raw, subject or "message %d" % position).replace("\r\n", "\n")
         start = DIFF_START.search(text)
         if start:
             number, total = series_position(subject, position)

@@ -309,8 +309,17 @@ def review(tree, what, strict=False, policy_file=None):
         rows, budget_found = budget_delta(policy, base_sites, new_sites)
         found = records.sort_records(found + budget_found)
         attach_snippets(found, scratch.new)
-    return {"tree": tree, "base": rev or "working tree", "patches": patches,
+    return {"tree": tree, "base": describe_base(tree, rev), "patches": patches,
             "touched": touched, "findings": found, "budget": rows, "notes": notes}
+
+
+def describe_base(tree, rev):
+    if rev:
+        return rev[:12]
+    head = git(tree, "rev-parse", "--short=12", "HEAD")
+    if head.returncode == 0:
+        return "working tree at %s" % head.stdout.decode().strip()
+    return "working tree"
 
 
 def summary(result):
@@ -344,7 +353,8 @@ def main(argv):
     args = parse_args(argv)
     tree = os.path.abspath(args.tree)
     try:
-        scan.check_tree(tree)
+        if os.path.isfile(args.series):
+            scan.check_tree(tree)
         result = review(tree, args.series, args.strict, args.policy)
     except (SeriesError, ReviewError, scan.ScanError) as e:
         sys.stderr.write("kvmdc review: %s\n" % e)
