@@ -385,8 +385,13 @@ def definition_texts(path):
         return _defs[path]
     paths = [path]
     d = os.path.dirname(os.path.abspath(path))
+    # A quoted include is looked for next to the file, then one level up
+    # (test fixtures and arch code use -I on the parent directory).
     for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)"', "\n".join(source_lines(path)), re.M):
-        paths.append(os.path.join(d, inc))
+        for base in (d, os.path.dirname(d)):
+            if os.path.exists(os.path.join(base, inc)):
+                paths.append(os.path.join(base, inc))
+                break
     tree = tree_root(d)
     if tree:
         paths += [os.path.join(tree, "include/linux/kvm_host.h"),
