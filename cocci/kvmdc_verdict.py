@@ -12,6 +12,7 @@ the declared struct type of their base, and for a constant condition the
 branch conditions that enclose the site.  Parameters are judged by their
 declared type, then by the policy's parameter names.
 """
+import json
 import os
 import re
 import sys
@@ -498,7 +499,6 @@ def describe(sources, cls):
 
 def record_line(p, site):
     """One JSON line for kvmdc scan (engine cocci; col is 1-based bytes)."""
-    import json
     fn, cond, verdict, sources = site
     rec = {"file": p.file, "line": int(p.line), "col": int(p.column) + 1,
            "function": fn or p.current_element, "macro": MACRO,

@@ -34,9 +34,11 @@ def message(rec):
 
 
 def note(src, rec):
-    where = "%s:%s:" % (src.get("file") or rec["file"], src.get("line") or rec["line"])
+    """A note naming one source, at its own location when the engine knows it."""
     if src.get("line") is None:
         where = "%s:%s:%s:" % (rec["file"], rec["line"], rec["col"])
+    else:
+        where = "%s:%s:" % (src.get("file") or rec["file"], src["line"])
     return "%s note: %s source: %s '%s' (%s)" % (
         where, src.get("class"), src.get("kind"), src.get("name"), src.get("why"))
 
