@@ -172,13 +172,14 @@ class Tracer:
         self.fn, self.offset = fn, site_offset
         self.bindings = bindings or {}
         self.depth = depth
+        self.line = None              # where the text being traced is written
         self.sources = []
         self.seen = set()
         self.pol = get_policy()
 
     def add(self, kind, name, cls, why):
         src = {"kind": kind, "name": name, "class": cls, "why": why,
-               "file": None, "line": None}
+               "file": self.fn.path, "line": self.line}
         if src not in self.sources:
             self.sources.append(src)
 
@@ -196,8 +197,14 @@ class Tracer:
                       r"(?:=[^;,]*)?,\s*\**\s*)*\b%s\b)" % re.escape(name), self.before())
         return m.group(1) if m else None
 
-    def trace(self, text):
+    def line_at(self, offset):
+        return self.fn.body_line + self.fn.body.count("\n", 0, offset)
+
+    def trace(self, text, line=None):
+        saved = self.line
+        self.line = line or self.line
         self.expr(tokens(unfname(text)))
+        self.line = saved
 
     def expr(self, toks):
         i = 0
@@ -254,14 +261,14 @@ class Tracer:
         fn = find_function_named(self.fn.path, name)
         if not fn:
             return False
-        returns = re.findall(r"\breturn\b([^;]*);", fn.body)
+        returns = list(re.finditer(r"\breturn\b([^;]*);", fn.body))
         if not returns:
             return False
         names = list(fn.params)
         bind = {p: (a, self) for p, a in zip(names, args)}
         sub = Tracer(fn, len(fn.body), bind, self.depth + 1)
         for r in returns:
-            sub.trace(r)
+            sub.trace(r.group(1), sub.line_at(r.start()))
         self.sources.extend(s for s in sub.sources if s not in self.sources)
         return True
 
@@ -323,8 +330,8 @@ class Tracer:
         if self.filled_by_guest(name):
             return
         assigned = self.assignments(name)
-        for rhs in assigned:
-            self.trace(rhs)
+        for rhs, offset in assigned:
+            self.trace(rhs, self.line_at(offset))
         if name in self.fn.params:
             self.parameter(name)
         elif not assigned:
@@ -332,17 +339,19 @@ class Tracer:
             self.add(kind, name, "unknown", "value not traced")
 
     def parameter(self, name):
+        saved, self.line = self.line, self.fn.body_line - 1
         struct = struct_of(self.fn.params[name])
         entry = (self.pol.type(struct) if struct else None) or self.pol.param(name)
         if entry:
             self.add_entry("parameter", name, entry)
         else:
             self.add("parameter", name, "unknown", "callers not seen")
+        self.line = saved
 
     def assignments(self, name):
         text = self.before()
         pat = r"\b%s\s*(?:\[[^\]]*\])?\s*[-+|&^]?=(?!=)([^;]*);" % re.escape(name)
-        return [m.group(1) for m in re.finditer(pat, text)]
+        return [(m.group(1), m.start(1)) for m in re.finditer(pat, text)]
 
     def filled_by_guest(self, name):
         """NAME filled by a guest-func: passed as &NAME, or as the first
@@ -357,9 +366,11 @@ class Tracer:
             assigned = text[:m.start()].rstrip().endswith("=")
             if any(re.fullmatch(r"&\s*\(?\s*%s\s*\)?" % re.escape(name), a) for a in args) or \
                (args and args[0] == name and not assigned):
-                hit = (m.group(1), entry)
+                hit = (m.group(1), entry, m.start())
         if hit:
+            saved, self.line = self.line, self.line_at(hit[2])
             self.add_entry("function", hit[0], hit[1])
+            self.line = saved
         return bool(hit)
 
 
@@ -416,7 +427,7 @@ def tree_root(d):
 
 
 def branch_conditions(body, offset):
-    """Conditions of the if/else/while/for blocks that enclose OFFSET.
+    """(condition, offset) of the if/else/while/for blocks enclosing OFFSET.
 
     A stack entry is (condition, is_if); closing an if block (or ending a
     braceless if statement) remembers its condition for a following else.
@@ -431,32 +442,35 @@ def branch_conditions(body, offset):
             cond = body[toks[i + 1][1] + 1:end - 1]
             if tok == "for":
                 cond = cond.split(";")[1] if cond.count(";") == 2 else ""
-            pending = (cond.strip(), tok == "if")
+            pending = (cond.strip(), tok == "if", toks[i + 1][1])
             while i < len(toks) and toks[i][1] < end:
                 i += 1
             continue
         if tok == "else":
-            pending = ("!(%s)" % last_if, False) if last_if else None
+            pending = ("!(%s)" % last_if[0], False, last_if[1]) if last_if else None
         elif tok == "{":
             stack.append(pending)
             pending = None
         elif tok == "}":
             top = stack.pop() if stack else None
-            last_if = top[0] if top and top[1] else None
+            last_if = (top[0], top[2]) if top and top[1] else None
             pending = None
         elif tok == ";":
-            last_if = pending[0] if pending and pending[1] else None
+            last_if = (pending[0], pending[2]) if pending and pending[1] else None
             pending = None
         i += 1
-    conds = [c[0] for c in stack if c and c[0]]
+    conds = [(c[0], c[2]) for c in stack if c and c[0]]
     if pending and pending[0]:
-        conds.append(pending[0])
+        conds.append((pending[0], pending[2]))
     return conds
 
 
 def condition_at(path, line, col):
     """Raw text of the macro's first argument at LINE:COL (0-based col)."""
-    text = "\n".join(source_lines(path)[line - 1:line + 20])
+    lines = source_lines(path)[line - 1:line + 20]
+    # Comments are blanked to their length so that COL stays valid.
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)),
+                  "\n".join(lines), flags=re.S)
     open_at = text.index("(", col)
     args = split_args(text[open_at + 1:balanced(text, open_at) - 1])
     return " ".join(args[0].split()) if args else ""
@@ -470,10 +484,10 @@ def classify(path, line, col):
         return None, cond, "unknown", []
     offset = site_offset(fn, line, col)
     tracer = Tracer(fn, offset)
-    tracer.trace(cond)
+    tracer.trace(cond, line)
     if all(s["class"] == "constant" for s in tracer.sources):
-        for c in branch_conditions(fn.body, offset):
-            tracer.trace(c)
+        for c, at in branch_conditions(fn.body, offset):
+            tracer.trace(c, tracer.line_at(at))
     return fn.name, cond, verdict_of(tracer.sources), tracer.sources
 
 

@@ -50,8 +50,9 @@ def render_text(records, summary):
             continue
         lines.append("%s:%s:%s: warning: %s [kvmdc:%s]" % (
             rec["file"], rec["line"], rec["col"], message(rec), rec["rule"]))
+        # A mixed condition names its host sources too (DESIGN: mixed).
         for src in rec.get("sources") or []:
-            if src.get("class") in ("guest", "unknown") or rec["rule"] != "guest-condition":
+            if src.get("class") != "constant":
                 lines.append(note(src, rec))
     if summary:
         lines.append(summary)

@@ -96,6 +96,8 @@ def run_spatch(tree, files, jobs, tmp):
         if line.startswith(RECORD):
             rec = json.loads(line[len(RECORD):])
             rec["file"] = records.relative(rec["file"], tree)
+            for src in rec["sources"]:
+                src["file"] = records.relative(src["file"], tree) if src["file"] else None
             recs.append(rec)
     return recs
 
