@@ -195,6 +195,10 @@ class Tracer:
             return self.fn.params[name]
         m = re.search(r"(?:^|[;{}])\s*((?:const\s+)?(?:struct\s+)?\w+[\s*]+(?:\w+\s*"
                       r"(?:=[^;,]*)?,\s*\**\s*)*\b%s\b)" % re.escape(name), self.before())
+        if m:
+            return m.group(1)
+        # A local of an anonymous struct type: struct { ... } NAME;
+        m = re.search(r"\}\s*(%s)\s*(?:\[[^\]]*\])?\s*;" % re.escape(name), self.before())
         return m.group(1) if m else None
 
     def line_at(self, offset):
@@ -304,8 +308,13 @@ class Tracer:
         if base in self.bindings:
             self.bound(base)
             return
-        self.add("field", "%s.%s" % (types[-1] or "?", fields[-1]), "unknown",
-                 "struct type not in the policy")
+        # No policy entry for the types: the value is what the base holds
+        # (a struct filled by a guest read, a pointer from a guest helper).
+        if base in self.fn.params or not self.decl_of(base):
+            self.add("field", "%s.%s" % (types[-1] or "?", fields[-1]), "unknown",
+                     "struct type not in the policy")
+            return
+        self.variable(base)
 
     def base_type(self, name):
         if name in self.bindings:
