@@ -16,9 +16,9 @@
 //  kvmdc GCC plugin reads.  It is source level: helpers defined in other
 //  files are unknown unless the policy names them, parameters are judged by
 //  type and name, not by callers in other files.  Functions named with
-//  paging_tmpl.h's FNAME() are only parsed with
-//  SPFLAGS="--macro-file-builtins <kvmdc>/cocci/kvmdc-macros.h"
-//  (kvmdc scan passes it).
+//  paging_tmpl.h's FNAME() are only parsed with a macro file made of
+//  Coccinelle's standard.h followed by cocci/kvmdc-macros.h, passed as
+//  SPFLAGS="--macro-file-builtins FILE" (kvmdc scan builds and passes it).
 // Options: --no-includes --include-headers
 
 virtual patch
