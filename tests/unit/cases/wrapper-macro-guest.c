@@ -1,0 +1,14 @@
+/*
+ * check-name: wrapper macro; the site is the user's call site
+ */
+#include "kvmdc-test.h"
+#define VMX_BUG_ON_CORRUPTION(cond, vcpu)	KVM_BUG_ON_DATA_CORRUPTION(cond, (vcpu)->kvm)
+
+int handle_io_check(struct kvm_vcpu *vcpu)
+{
+	unsigned long exit_qual = vmcs_readl(EXIT_QUALIFICATION);
+
+	if (VMX_BUG_ON_CORRUPTION(exit_qual & (1ul << 4), vcpu)) /* kvmdc: guest */
+		return 0;
+	return 1;
+}

@@ -1,0 +1,13 @@
+/*
+ * check-name: wrapper macro around a host check, used twice
+ */
+#include "kvmdc-test.h"
+#define RMAP_BUG_ON(cond, kvm)	KVM_BUG_ON_DATA_CORRUPTION(cond, kvm)
+
+void rmap_wrapper_check(struct kvm *kvm, struct kvm_rmap_head *rmap_head,
+			struct pte_list_desc *desc)
+{
+	if (RMAP_BUG_ON(!rmap_head->val, kvm)) /* kvmdc: host */
+		return;
+	RMAP_BUG_ON(desc->spte_count > PTE_LIST_EXT, kvm); /* kvmdc: host */
+}
