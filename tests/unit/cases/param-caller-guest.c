@@ -4,7 +4,7 @@
 #include "kvmdc-test.h"
 static void check_gpte_bits(struct kvm *kvm, u64 pte_val)
 {
-	KVM_BUG_ON_DATA_CORRUPTION(pte_val & (1ull << 51), kvm); /* kvmdc: guest */
+	KVM_BUG_ON_DATA_CORRUPTION((pte_val >> 51) & 1, kvm); /* kvmdc: guest */
 }
 
 int walk_addr_check(struct kvm *kvm, gpa_t pte_gpa)
