@@ -61,8 +61,19 @@ bool is_site_ret_decl(tree var, const line_map_macro **mapp)
 	name = DECL_NAME(var);
 	if (!name || strcmp(IDENTIFIER_POINTER(name), "__ret"))
 		return false;
+	/*
+	 * Expanded inside another macro's argument (KVM_BUG_ON(KVM_BUG_ON_DATA_
+	 * CORRUPTION(...))), the token is an argument token of the outer map:
+	 * follow it to where it came from until our map is reached.
+	 */
 	loc = get_pure_location(DECL_SOURCE_LOCATION(var));
-	map = kvmdc_macro_map(loc);
+	for (map = macro_map_of(loc); map && !is_kvmdc_map(map); map = macro_map_of(loc)) {
+		unsigned int i = loc - MAP_START_LOCATION(map);
+
+		if (i >= MACRO_MAP_NUM_MACRO_TOKENS(map) || is_body_token(map, loc))
+			return false;
+		loc = get_pure_location(MACRO_MAP_LOCATIONS(map)[2 * i]);
+	}
 	if (!map || !is_body_token(map, loc))
 		return false;
 	*mapp = map;
