@@ -1,5 +1,6 @@
 /*
  * check-name: cond with casts of a guest register
+ * check-cocci: differs: source-level engine misses this form (plugin follows SSA; see README blind spots)
  */
 #include "kvmdc-test.h"
 void check_rcx(struct kvm_vcpu *vcpu)

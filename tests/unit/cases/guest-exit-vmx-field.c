@@ -1,5 +1,6 @@
 /*
  * check-name: VM-exit reason cached in vcpu_vmx
+ * check-cocci: differs: source-level engine misses this form (plugin follows SSA; see README blind spots)
  */
 #include "kvmdc-test.h"
 int vmx_handle_exit_check(struct kvm_vcpu *vcpu)

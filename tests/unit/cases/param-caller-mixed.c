@@ -1,5 +1,6 @@
 /*
  * check-name: static function called with a host value and with a guest value
+ * check-cocci: differs: source-level engine misses this form (plugin follows SSA; see README blind spots)
  */
 #include "kvmdc-test.h"
 static void check_level_param(struct kvm *kvm, int level)
