@@ -65,7 +65,7 @@ def kvmdc_site(p):
 
 def kvmdc_message(p, site):
 	fn, cond, verdict, sources = site
-	fn = fn or p.current_element
+	fn = kvmdc_verdict.site_function(p, fn)
 	if verdict == "guest":
 		return ("WARNING: KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() guards a "
 			"guest-controlled condition (%s): a guest can BUG() the host, "

@@ -520,11 +520,29 @@ def describe(sources, cls):
                      for s in sources if s["class"] == cls)
 
 
+def define_at(path, line):
+    """Name of the macro whose #define body holds LINE, or None."""
+    lines = source_lines(path)
+    i = line - 1
+    while i > 0 and lines[i - 1].rstrip().endswith("\\"):
+        i -= 1
+    m = re.match(r"\s*#\s*define\s+(\w+)", lines[i]) if i < len(lines) else None
+    return m.group(1) if m else None
+
+
+def site_function(p, fn):
+    """The function of a site; for a use in a wrapper macro's body (a
+    top-level Coccinelle calls "something_else"), the wrapper's name."""
+    if fn:
+        return fn
+    return define_at(p.file, int(p.line)) or p.current_element
+
+
 def record_line(p, site):
     """One JSON line for kvmdc scan (engine cocci; col is 1-based bytes)."""
     fn, cond, verdict, sources = site
     rec = {"file": p.file, "line": int(p.line), "col": int(p.column) + 1,
-           "function": fn or p.current_element, "macro": MACRO,
+           "function": site_function(p, fn), "macro": MACRO,
            "verdict": verdict, "condition": cond,
            "sources": [s for s in sources if s["class"] != "constant"] or sources,
            "engine": "cocci"}

@@ -43,10 +43,22 @@ def note(src, rec):
         where, src.get("class"), src.get("kind"), src.get("name"), src.get("why"))
 
 
+def not_analysed(rec):
+    """Said even without --strict: a use no engine looked at is never silent."""
+    srcs = rec.get("sources") or []
+    why = srcs[0]["why"] if srcs else ("its function was never emitted "
+                                       "(unused static inline or unreachable code)")
+    return "%s:%s:%s: note: %s() in %s() not analysed: %s [kvmdc]" % (
+        rec["file"], rec["line"], rec["col"], rec.get("macro") or "KVM_BUG_ON_DATA_CORRUPTION",
+        rec.get("function") or "?", why)
+
+
 def render_text(records, summary):
     lines = []
     for rec in records:
         if not rec.get("rule"):
+            if rec.get("analysed") is False:
+                lines.append(not_analysed(rec))
             continue
         lines.append("%s:%s:%s: warning: %s [kvmdc:%s]" % (
             rec["file"], rec["line"], rec["col"], message(rec), rec["rule"]))

@@ -99,7 +99,64 @@ def run_spatch(tree, files, jobs, tmp):
             for src in rec["sources"]:
                 src["file"] = records.relative(src["file"], tree) if src["file"] else None
             recs.append(rec)
-    return recs
+    return recs + unparsed_sites(tree, files, recs)
+
+
+def blank_comments(text):
+    """TEXT with comments turned into spaces, lines and columns kept."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"", blank, text, flags=re.S)
+
+
+def written_uses(text):
+    """(line, col) of each use of the macro in TEXT: outside comments,
+    strings and #define bodies (continuation lines included)."""
+    uses, in_define = [], False
+    for n, line in enumerate(blank_comments(text).split("\n"), 1):
+        define = in_define or re.match(r"\s*#\s*define\b", line)
+        in_define = bool(define) and line.rstrip().endswith("\\")
+        if define:
+            continue
+        for m in re.finditer(r"\b" + MACRO + r"\s*\(", line):
+            uses.append((n, m.start() + 1))
+    return uses
+
+
+def enclosing_function(lines, n):
+    """Name of the function around line N (kernel style: '{' in column 0)."""
+    for i in range(n - 1, -1, -1):
+        if lines[i].startswith("}"):
+            return None
+        if lines[i].startswith("{"):
+            head = " ".join(lines[max(0, i - 4):i])
+            names = re.findall(r"(\w+)\s*\(", head)
+            return names[-1] if names else None
+    return None
+
+
+def unparsed_sites(tree, files, recs):
+    """Records for the uses Coccinelle did not report: the function around
+    them did not parse.  Reported as not analysed, never dropped."""
+    seen = {(r["file"], r["line"]) for r in recs}
+    out = []
+    for f in files:
+        with open(os.path.join(tree, f), encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+        lines = text.split("\n")
+        for line, col in written_uses(text):
+            if (f, line) in seen:
+                continue
+            src = records.make_source(
+                "unknown", "unparsed code", "unknown",
+                "Coccinelle could not parse the code around this use; "
+                "compile it with the plugin (kvmdc scan --build)", f, line)
+            rec = records.make_site(f, line, col, enclosing_function(lines, line - 1),
+                                    "unknown", [src], "cocci")
+            rec["analysed"] = False
+            rec["condition"] = condition_text(tree, rec)
+            out.append(rec)
+    return out
 
 
 def build_sources(tree, files):
@@ -180,9 +237,15 @@ def condition_text(tree, rec):
 
 
 def merge(cocci, gcc):
-    """gcc records replace cocci ones at the lines the compiler saw."""
-    seen = {(r["file"], r["line"]) for r in gcc}
-    return [r for r in cocci if (r["file"], r["line"]) not in seen] + gcc
+    """gcc records replace cocci ones at the lines the compiler analysed;
+    where it only saw the expansion (never emitted), Coccinelle's stays."""
+    def line(r):
+        return (r["file"], r["line"])
+    analysed = [r for r in gcc if r.get("analysed", True)]
+    done = {line(r) for r in analysed}
+    out = analysed + [r for r in cocci if line(r) not in done]
+    have = {line(r) for r in out}
+    return out + [r for r in gcc if line(r) not in have]
 
 
 def tree_sites(tree, dirs=None, jobs=None):
@@ -226,9 +289,10 @@ def summary_line(recs, counts, macro_seen, tree, nfindings):
     verdicts = {v: sum(1 for r in recs if r["verdict"] == v) for v in records.VERDICTS}
     budget = ", ".join("%s %d/%d" % (d, n, lim) for d, (n, lim) in counts.items())
     engines = sorted({r.get("engine") or "?" for r in recs})
-    return "kvmdc scan: %s: %d sites (%s), %d findings; budget: %s%s" % (
+    unparsed = sum(1 for r in recs if r.get("analysed") is False)
+    return "kvmdc scan: %s: %d sites (%s)%s, %d findings; budget: %s%s" % (
         tree, len(recs), ", ".join("%d %s" % (n, v) for v, n in verdicts.items()),
-        nfindings, budget or "none",
+        ", %d not analysed" % unparsed if unparsed else "", nfindings, budget or "none",
         "; engines: " + "+".join(engines) if recs else "")
 
 

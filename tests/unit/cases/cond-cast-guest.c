@@ -1,6 +1,6 @@
 /*
  * check-name: cond with casts of a guest register
- * check-cocci: differs: source-level engine misses this form (plugin follows SSA; see README blind spots)
+ * check-cocci: differs: Coccinelle cannot parse a double cast through typedef names ((u32)(u16)f()) and skips the function; kvmdc scan reports the use as not analysed
  */
 #include "kvmdc-test.h"
 void check_rcx(struct kvm_vcpu *vcpu)

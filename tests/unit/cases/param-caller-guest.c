@@ -1,6 +1,6 @@
 /*
  * check-name: static function's parameter bound to a guest value by its caller
- * check-cocci: differs: source-level engine misses this form (plugin follows SSA; see README blind spots)
+ * check-cocci: differs: no callers at source level: a u64 parameter without a policy name is unknown, though the file's only caller passes a guest PTE
  */
 #include "kvmdc-test.h"
 static void check_gpte_bits(struct kvm *kvm, u64 pte_val)
