@@ -63,6 +63,29 @@ def strip_comments(text):
     return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
 
 
+COMMENT = r"/\*.*?\*/|//[^\n]*"
+STRING = r"\"(?:\\.|[^\"\\\n])*\""
+
+
+def blank_comments(text, strings=False):
+    """TEXT with comments (and string literals) blanked to spaces, so that
+    lines and columns stay valid."""
+    pattern = COMMENT + "|" + STRING if strings else COMMENT
+    return re.sub(pattern, lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+
+
+def written_uses(text):
+    """(line, 1-based col) of each use of the macro written in TEXT: not in
+    a comment, a string or a #define body (continuation lines included)."""
+    uses, in_define = [], False
+    for n, line in enumerate(blank_comments(text, strings=True).split("\n"), 1):
+        define = in_define or re.match(r"\s*#\s*define\b", line)
+        in_define = bool(define) and line.rstrip().endswith("\\")
+        if not define:
+            uses += [(n, m.start() + 1) for m in re.finditer(r"\b%s\s*\(" % MACRO, line)]
+    return uses
+
+
 def balanced(text, start):
     """Index just past the parenthesis group opening at text[start]."""
     depth = 0
@@ -477,9 +500,7 @@ def branch_conditions(body, offset):
 def condition_at(path, line, col):
     """Raw text of the macro's first argument at LINE:COL (0-based col)."""
     lines = source_lines(path)[line - 1:line + 20]
-    # Comments are blanked to their length so that COL stays valid.
-    text = re.sub(r"/\*.*?\*/|//[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)),
-                  "\n".join(lines), flags=re.S)
+    text = blank_comments("\n".join(lines))
     open_at = text.index("(", col)
     args = split_args(text[open_at + 1:balanced(text, open_at) - 1])
     return " ".join(args[0].split()) if args else ""

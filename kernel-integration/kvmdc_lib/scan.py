@@ -20,6 +20,9 @@ from . import MACRO, PROJECT, INTEGRATION
 from . import output, policy, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
+sys.path.insert(0, COCCI_DIR)
+import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
+
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
@@ -102,56 +105,22 @@ def run_spatch(tree, files, jobs, tmp):
     return recs + unparsed_sites(tree, files, recs)
 
 
-def blank_comments(text):
-    """TEXT with comments turned into spaces, lines and columns kept."""
-    def blank(m):
-        return re.sub(r"[^\n]", " ", m.group(0))
-    return re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"", blank, text, flags=re.S)
-
-
-def written_uses(text):
-    """(line, col) of each use of the macro in TEXT: outside comments,
-    strings and #define bodies (continuation lines included)."""
-    uses, in_define = [], False
-    for n, line in enumerate(blank_comments(text).split("\n"), 1):
-        define = in_define or re.match(r"\s*#\s*define\b", line)
-        in_define = bool(define) and line.rstrip().endswith("\\")
-        if define:
-            continue
-        for m in re.finditer(r"\b" + MACRO + r"\s*\(", line):
-            uses.append((n, m.start() + 1))
-    return uses
-
-
-def enclosing_function(lines, n):
-    """Name of the function around line N (kernel style: '{' in column 0)."""
-    for i in range(n - 1, -1, -1):
-        if lines[i].startswith("}"):
-            return None
-        if lines[i].startswith("{"):
-            head = " ".join(lines[max(0, i - 4):i])
-            names = re.findall(r"(\w+)\s*\(", head)
-            return names[-1] if names else None
-    return None
-
-
 def unparsed_sites(tree, files, recs):
     """Records for the uses Coccinelle did not report: the function around
     them did not parse.  Reported as not analysed, never dropped."""
     seen = {(r["file"], r["line"]) for r in recs}
     out = []
     for f in files:
-        with open(os.path.join(tree, f), encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-        lines = text.split("\n")
-        for line, col in written_uses(text):
+        path = os.path.join(tree, f)
+        for line, col in kvmdc_verdict.written_uses("\n".join(kvmdc_verdict.source_lines(path))):
             if (f, line) in seen:
                 continue
+            fn = kvmdc_verdict.find_function(path, line)
             src = records.make_source(
                 "unknown", "unparsed code", "unknown",
                 "Coccinelle could not parse the code around this use; "
                 "compile it with the plugin (kvmdc scan --build)", f, line)
-            rec = records.make_site(f, line, col, enclosing_function(lines, line - 1),
+            rec = records.make_site(f, line, col, fn.name if fn else None,
                                     "unknown", [src], "cocci")
             rec["analysed"] = False
             rec["condition"] = condition_text(tree, rec)
@@ -237,15 +206,15 @@ def condition_text(tree, rec):
 
 
 def merge(cocci, gcc):
-    """gcc records replace cocci ones at the lines the compiler analysed;
-    where it only saw the expansion (never emitted), Coccinelle's stays."""
-    def line(r):
-        return (r["file"], r["line"])
-    analysed = [r for r in gcc if r.get("analysed", True)]
-    done = {line(r) for r in analysed}
-    out = analysed + [r for r in cocci if line(r) not in done]
-    have = {line(r) for r in out}
-    return out + [r for r in gcc if line(r) not in have]
+    """Per source line, the best engine's records: the compiler's where it
+    analysed the site, else Coccinelle's, else the compiler's not-analysed
+    ones (a header compiled in several modes keeps one record per mode)."""
+    ranked = ([(0, r) for r in gcc if r.get("analysed", True)] + [(1, r) for r in cocci] +
+              [(2, r) for r in gcc if not r.get("analysed", True)])
+    best = {}
+    for rank, r in ranked:
+        best.setdefault((r["file"], r["line"]), rank)
+    return [r for rank, r in ranked if best[(r["file"], r["line"])] == rank]
 
 
 def tree_sites(tree, dirs=None, jobs=None):
