@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make          build plugin/kvmdc.so with the gcc that builds the kernel
-# make check    run every test (unit, kernel tree, benchmarks)
+# make check    run every test (unit fixtures, the real 6.12 tree)
+# make bench    run the benchmarks (figures, never a pass/fail on time)
 # make scan     run the main job over the cached Debian 6.12 tree
 # make install  put kvmdc on PATH (PREFIX, default /usr/local)
 
