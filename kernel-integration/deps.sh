@@ -6,7 +6,8 @@
 set -e
 
 PKGS="gcc g++ make gcc-12-plugin-dev coccinelle sparse python3 git patch xz-utils \
-flex bison bc libelf-dev libssl-dev cpio linux-source-6.12 linux-source-6.1"
+flex bison bc libelf-dev libssl-dev cpio bubblewrap public-inbox sqlite3 \
+linux-source-6.12 linux-source-6.1"
 
 missing=""
 for p in $PKGS; do
