@@ -97,16 +97,21 @@ class GitInbox:
                 found.append((commit, m.group(1)))
         return found
 
-    def read(self, cursor, seen=None, batch=500):
+    def read(self, cursor, seen=None, batch=500, skip=False):
         """Yield (messages, new cursor): messages is a list of
         (source, raw) in order, read in batches so a huge first pass
         records its progress as it goes.  Sources already recorded are
-        dropped by the caller (a rewritten archive is read again)."""
+        dropped by the caller (a rewritten archive is read again).
+        SKIP: move the cursor to the end without reading anything."""
         cursor = dict(cursor or {})
         for gitdir in self.epochs:
             name = os.path.basename(gitdir.rstrip("/"))
             tip = self.tip(gitdir)
             if not tip or tip == cursor.get(name):
+                continue
+            if skip:
+                cursor[name] = tip
+                yield [], dict(cursor)
                 continue
             blobs = self.new_blobs(gitdir, cursor.get(name), tip)
             for i in range(0, len(blobs), batch):
@@ -147,7 +152,8 @@ class Maildir:
     def describe(self):
         return "Maildir"
 
-    def read(self, cursor, seen=None, batch=500):
+    def read(self, cursor, seen=None, batch=500, skip=False):
+        """As GitInbox.read; SKIP yields sources without reading files."""
         names = []
         for sub in ("new", "cur"):
             d = os.path.join(self.path, sub)
@@ -160,7 +166,8 @@ class Maildir:
         for i in range(0, len(todo), batch):
             msgs = []
             for name, sub in todo[i:i + batch]:
-                msgs.append(("maildir:" + name.split(":")[0], self.read_file(sub, name)))
+                msgs.append(("maildir:" + name.split(":")[0],
+                             None if skip else self.read_file(sub, name)))
             yield msgs, {}
 
     def read_file(self, sub, name):

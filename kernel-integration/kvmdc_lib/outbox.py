@@ -11,7 +11,7 @@ import hashlib
 import os
 import shlex
 import subprocess
-from email.utils import formatdate, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 from . import child
 
@@ -32,7 +32,8 @@ def compose(sender, to, cc, subject, head, head_refs, msgid, body, now, series_t
     """The reply as bytes (UTF-8, 8bit, LF line ends)."""
     subject = subject if subject.lower().startswith("re:") else "Re: " + subject
     refs = [r for r in head_refs if r != head] + [head]
-    lines = ["From: %s" % sender, "To: %s" % to]
+    name, addr = parseaddr(to)
+    lines = ["From: %s" % sender, "To: %s" % (formataddr((name, addr)) if addr else cc)]
     if cc:
         lines.append("Cc: %s" % cc)
     lines += ["Subject: %s" % subject,

@@ -13,7 +13,9 @@ import email
 import email.policy
 import re
 from collections import namedtuple
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
+
+from .mail import header_text
 
 Message = namedtuple("Message", "msgid parent refs subject title author addr kind version "
                                 "number total rfc resend prefixes list_addr base_commit")
@@ -22,16 +24,6 @@ REPLY = re.compile(r"^\s*((re|aw|sv|fwd?)\s*:\s*)+", re.I)
 TAGS = re.compile(r"^\s*((?:\[[^\]]*\]\s*)+)(.*)$", re.S)
 MSGID = re.compile(r"<([^<>\s]+)>")
 BASE_COMMIT = re.compile(r"^base-commit:\s*([0-9a-f]{7,40})\s*$", re.M)
-
-
-def header(msg, name):
-    """A header as one line of text; a header the email package cannot
-    decode is read raw rather than failing the message."""
-    try:
-        value = msg.get(name)
-    except Exception:   # malformed encoded words, bad charsets
-        value = ""
-    return " ".join(str(value or "").split())
 
 
 def msgids(text):
@@ -67,10 +59,10 @@ def parse_tags(subject):
 def list_address(msg):
     """The list's posting address: List-Post, else List-Id in the
     `<kvm.vger.kernel.org>` form that vger and public-inbox write."""
-    post = re.search(r"<mailto:([^>?]+)", header(msg, "list-post"))
+    post = re.search(r"<mailto:([^>?]+)", header_text(msg, "list-post"))
     if post:
         return post.group(1)
-    lid = re.search(r"<([^.<>\s]+)\.([^<>\s]+\.[^<>\s]+)>", header(msg, "list-id"))
+    lid = re.search(r"<([^.<>\s]+)\.([^<>\s]+\.[^<>\s]+)>", header_text(msg, "list-id"))
     return "%s@%s" % lid.groups() if lid else ""
 
 
@@ -91,15 +83,15 @@ def body_text(msg):
 def parse(raw):
     """Message from RAW bytes, or None when it has no Message-ID."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    ids = msgids(header(msg, "message-id"))
+    ids = msgids(header_text(msg, "message-id"))
     if not ids:
         return None
-    refs = msgids(header(msg, "references"))
-    irt = msgids(header(msg, "in-reply-to"))
+    refs = msgids(header_text(msg, "references"))
+    irt = msgids(header_text(msg, "in-reply-to"))
     parent = irt[-1] if irt else (refs[-1] if refs else None)
     if parent and parent not in refs:
         refs.append(parent)
-    subject = header(msg, "subject")
+    subject = header_text(msg, "subject")
     patch, version, number, total, rfc, resend, prefixes, title = parse_tags(subject)
     if not patch:
         kind = "other"
@@ -109,7 +101,7 @@ def parse(raw):
         kind = "patch"
         if number is None:
             number, total = 1, 1
-    author = header(msg, "from")
+    author = header_text(msg, "from")
     base = BASE_COMMIT.search(body_text(msg)) if kind != "other" else None
     return Message(ids[0], parent, refs, subject, title, author, parseaddr(author)[1].lower(),
                    kind, version, number, total, rfc, resend, prefixes, list_address(msg),

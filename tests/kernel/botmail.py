@@ -183,13 +183,13 @@ class PublicInbox:
     """A v2 archive made with Debian's public-inbox: public-inbox-init -V2,
     delivery with public-inbox-mda (spam check off)."""
 
-    def __init__(self, root, name="kvm"):
+    def __init__(self, root, name="kvm", version="-V2"):
         self.dir = os.path.join(root, name)
         home = os.path.join(root, "pi-home-" + name)
         os.makedirs(home, exist_ok=True)
         self.env = dict(os.environ, HOME=home, PI_CONFIG=os.path.join(home, "config"),
                         ORIGINAL_RECIPIENT=LIST)
-        subprocess.run(["public-inbox-init", "-V2", name, self.dir, "http://example.org/kvm",
+        subprocess.run(["public-inbox-init", version, name, self.dir, "http://example.org/kvm",
                         LIST], env=self.env, check=True)
         subprocess.run(["git", "config", "-f", self.env["PI_CONFIG"],
                         "publicinboxmda.spamcheck", "none"], check=True)
