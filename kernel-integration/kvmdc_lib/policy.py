@@ -179,7 +179,9 @@ def line_text(raw, lineno):
 def resolve(path=None):
     """The policy path to use, made absolute once: subcommands run children
     in other directories (spatch in the tree, gcc in kbuild's)."""
-    return os.path.abspath(path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY)
+    path = path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
+    # Joined, not normalised: "link/../p" must stay the file open() finds.
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def load(path=None):
