@@ -498,8 +498,10 @@ def parse_args(argv):
 
 
 def run(args):
-    if not os.path.isdir(args.tree):
-        raise inbox_mod.InboxError("%s: no such tree" % args.tree)
+    if not all(os.path.exists(os.path.join(args.tree, p)) for p in ("Makefile", "Kconfig",
+                                                                    "include/linux")):
+        raise inbox_mod.InboxError("%s: not a kernel tree (Makefile, Kconfig, include/linux)"
+                                   % args.tree)
     reader = inbox_mod.open_inbox(args.inbox)
     bot = Bot(args, botstate.State(args.state), reader)
     # SIGTERM ends the pass like ^C: running reviews are killed, what is

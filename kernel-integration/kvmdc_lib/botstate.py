@@ -96,7 +96,9 @@ class State:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-        except (OSError, sqlite3.DatabaseError) as e:
+        except OSError as e:
+            raise StateError("%s: %s" % (e.filename or self.path, e.strerror))
+        except sqlite3.DatabaseError as e:
             raise StateError("%s: %s" % (self.path, e))
         self.db.row_factory = sqlite3.Row
 
