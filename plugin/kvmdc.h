@@ -90,6 +90,7 @@ enum source_class {
 	SRC_HOST,
 	SRC_GUEST,
 	SRC_UNKNOWN,
+	SRC_SYMBOLIC,	/* facts only: decided by the whole-build database */
 };
 
 struct source {
@@ -108,6 +109,21 @@ enum verdict {
 
 enum verdict classify_site(const site &s, std::vector<source> &sources);
 void slice_reset(void);
+void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out);
+void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out);
+void site_terms(const site &s, std::vector<source> &out);
+bool callee_decides(gcall *call);
+std::string field_key(tree ref);
+const char *record_name(tree type);
+
+/* ---- facts.c ---- */
+
+int facts_call_id(gcall *call);
+void facts_function(function *fn);
+void facts_site(const site &s);
+void facts_bindings(void);
+void facts_json_terms(std::string &out, const std::vector<source> &terms);
+void facts_append(const std::string &record);
 
 /* ---- report.c ---- */
 
@@ -122,6 +138,8 @@ extern bool kvmdc_strict;
 extern const char *kvmdc_facts_dir;
 
 const char *verdict_name(enum verdict v);
+const char *tree_path(const char *file);
+void json_str(std::string &out, const char *s);
 void report_site(const site &s, enum verdict v,
 		 const std::vector<source> &sources);
 void report_unanalysed(const site &s);

@@ -47,7 +47,9 @@ static void analyse_function(function *fn, std::vector<site> &sites)
 		enum verdict v = classify_site(sites[i], sources);
 
 		report_site(sites[i], v, sources);
+		facts_site(sites[i]);
 	}
+	facts_function(fn);
 }
 
 /*
@@ -80,6 +82,7 @@ static unsigned int kvmdc_execute(void)
 		if (fn && gimple_in_ssa_p(fn))
 			analyse_function(fn, sites);
 	}
+	facts_bindings();
 	slice_reset();
 	size_t analysed = sites.size();
 	find_unanalysed_sites(sites);

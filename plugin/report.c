@@ -18,6 +18,7 @@ static const char *const class_names[] = {
 	"host",		/* SRC_HOST */
 	"guest",	/* SRC_GUEST */
 	"unknown",	/* SRC_UNKNOWN */
+	"symbolic",	/* SRC_SYMBOLIC */
 };
 
 const char *verdict_name(enum verdict v)
@@ -25,14 +26,14 @@ const char *verdict_name(enum verdict v)
 	return v == VERDICT_GUEST ? "guest" : v == VERDICT_HOST ? "host" : "unknown";
 }
 
-static const char *tree_file(const char *file)
+const char *tree_path(const char *file)
 {
 	while (file && file[0] == '.' && file[1] == '/')
 		file += 2;
 	return file ? file : "";
 }
 
-static void json_string(std::string &out, const char *s)
+void json_str(std::string &out, const char *s)
 {
 	char buf[8];
 
@@ -57,10 +58,10 @@ static void json_field(std::string &out, const char *key, const char *val, bool 
 {
 	if (comma)
 		out += ", ";
-	json_string(out, key);
+	json_str(out, key);
 	out += ": ";
 	if (val)
-		json_string(out, val);
+		json_str(out, val);
 	else
 		out += "null";
 }
@@ -68,7 +69,7 @@ static void json_field(std::string &out, const char *key, const char *val, bool 
 static void json_int(std::string &out, const char *key, int val)
 {
 	out += ", ";
-	json_string(out, key);
+	json_str(out, key);
 	out += ": " + std::to_string(val);
 }
 
@@ -86,7 +87,7 @@ static void json_sources(std::string &out, const std::vector<source> &sources)
 		json_field(out, "name", s.name.c_str());
 		json_field(out, "class", class_names[s.cls]);
 		json_field(out, "why", s.why);
-		json_field(out, "file", x.file ? tree_file(x.file) : NULL);
+		json_field(out, "file", x.file ? tree_path(x.file) : NULL);
 		json_int(out, "line", x.line);
 		out += "}";
 	}
@@ -104,7 +105,7 @@ static void record_fact(const site &s, enum verdict v, const char *rule,
 	expanded_location x = expand_location(s.expansion);
 
 	facts += "{";
-	json_field(facts, "file", tree_file(x.file), false);
+	json_field(facts, "file", tree_path(x.file), false);
 	json_int(facts, "line", x.line);
 	json_int(facts, "col", x.column);
 	json_field(facts, "function", function_name(s.fndecl));
@@ -201,10 +202,46 @@ static bool make_dirs(const std::string &path)
 	return true;
 }
 
+/*
+ * Terms of the database facts, compact: {"s": KIND, "n": NAME} for a
+ * symbolic term, {"k": KIND, "n": NAME, "c": CLASS, "w": WHY} for a
+ * decided source; both with "f" and "l" (file and line).
+ */
+void facts_json_terms(std::string &out, const std::vector<source> &terms)
+{
+	bool first = true;
+
+	out += "[";
+	for (const source &s : terms) {
+		expanded_location x = expand_location(s.loc);
+
+		out += first ? "{" : ", {";
+		first = false;
+		if (s.cls == SRC_SYMBOLIC) {
+			json_field(out, "s", s.kind, false);
+			json_field(out, "n", s.name.c_str());
+		} else {
+			json_field(out, "k", s.kind, false);
+			json_field(out, "n", s.name.c_str());
+			json_field(out, "c", class_names[s.cls]);
+			json_field(out, "w", s.why);
+		}
+		json_field(out, "f", x.file ? tree_path(x.file) : NULL);
+		json_int(out, "l", x.line);
+		out += "}";
+	}
+	out += "]";
+}
+
+void facts_append(const std::string &record)
+{
+	facts += record;
+}
+
 /* Written whole to a temporary file and renamed: never half a facts file. */
 void facts_flush(void)
 {
-	std::string rel = tree_file(main_input_filename), path, tmp;
+	std::string rel = tree_path(main_input_filename), path, tmp;
 	FILE *f;
 
 	if (!kvmdc_facts_dir)

@@ -29,6 +29,7 @@ struct slicer {
 	std::vector<source> *out;
 	std::set<std::pair<const void *, const void *> > visited;
 	int steps;
+	bool sym;	/* facts: stop at the function's edge with a symbolic term */
 };
 
 static std::vector<std::pair<function *, cdi_direction> > computed_dom;
@@ -68,6 +69,17 @@ static void add_source(slicer &S, const char *kind, const std::string &name,
 		    (s.loc == loc || cls == SRC_CONSTANT))
 			return;
 	S.out->push_back({ kind, name, cls, why, user_location(loc) });
+}
+
+/*
+ * A term this function cannot decide: its parameter, a call's result, a
+ * field with no policy entry, what a callee wrote through a pointer.  The
+ * resolver (kvmdc db) decides it from the facts of the whole build.
+ */
+static void add_symbolic(slicer &S, const char *kind, const std::string &name,
+			 location_t loc)
+{
+	add_source(S, kind, name, SRC_SYMBOLIC, "decided by the whole-build database", loc);
 }
 
 static enum source_class class_of(enum provenance p)
@@ -167,11 +179,54 @@ static bool classify_field(slicer &S, tree ref, gimple *at)
 	hit = policy_field(tname, fname);
 	if (hit.prov == PROV_NONE)
 		hit = policy_type(tname);
-	if (hit.prov == PROV_NONE)
-		return false;
+	if (hit.prov == PROV_NONE) {
+		tree base = get_base_address(ref);
+
+		/* A local struct is followed to what wrote it, instance by instance. */
+		if (!S.sym || (base && TREE_CODE(base) == VAR_DECL && !is_global_var(base)))
+			return false;
+		add_symbolic(S, "field", std::string(tname) + "." + fname, gimple_location(at));
+		return true;
+	}
 	add_source(S, "field", std::string(tname) + "." + fname,
 		   class_of(hit.prov), hit.why, gimple_location(at));
 	return true;
+}
+
+/* STRUCT.FIELD of the outermost field access in REF, "" when there is none. */
+std::string field_key(tree ref)
+{
+	for (tree t = ref; t; t = TREE_OPERAND(t, 0)) {
+		switch (TREE_CODE(t)) {
+		case COMPONENT_REF: {
+			tree field = TREE_OPERAND(t, 1);
+			const char *tname = type_name(TREE_TYPE(TREE_OPERAND(t, 0)));
+			const char *fname = decl_name(field);
+
+			if (!tname)
+				tname = type_name(DECL_CONTEXT(field));
+			if (!tname || !fname)
+				return "";
+			return std::string(tname) + "." + fname;
+		}
+		case ARRAY_REF:
+		case ARRAY_RANGE_REF:
+		case BIT_FIELD_REF:
+		case REALPART_EXPR:
+		case IMAGPART_EXPR:
+		case VIEW_CONVERT_EXPR:
+			continue;
+		default:
+			return "";
+		}
+	}
+	return "";
+}
+
+/* The struct name of TYPE, or NULL when it is not a named struct/union. */
+const char *record_name(tree type)
+{
+	return type && RECORD_OR_UNION_TYPE_P(type) ? type_name(type) : NULL;
 }
 
 static bool classify_object_type(slicer &S, tree type, gimple *at)
@@ -216,6 +271,22 @@ static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
 		   "storage not followed", gimple_location(at));
 }
 
+static int parm_index(tree fndecl, tree parm);
+
+/* *P for a parameter P: what the callers' buffers hold (facts only). */
+static bool param_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
+{
+	tree parm;
+
+	if (TREE_CODE(ptr) != SSA_NAME || !SSA_NAME_IS_DEFAULT_DEF(ptr))
+		return false;
+	parm = SSA_NAME_VAR(ptr);
+	if (!parm || TREE_CODE(parm) != PARM_DECL)
+		return false;
+	add_symbolic(S, "pmem", std::to_string(parm_index(F.fn->decl, parm)), gimple_location(at));
+	return true;
+}
+
 /*
  * A load: the outermost field decides (vcpu->arch.regs[] is guest even
  * though kvm_vcpu is not); an access the policy is silent about is judged
@@ -249,6 +320,8 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 				t = TREE_OPERAND(TREE_OPERAND(t, 0), 0);
 				continue;
 			}
+			if (S.sym && param_pointee(S, TREE_OPERAND(t, 0), F, at))
+				return;
 			slice_value(S, TREE_OPERAND(t, 0), F, at);
 			return;
 		case VAR_DECL:
@@ -276,6 +349,21 @@ static bool refers_to(tree expr, tree decl)
 
 static void slice_call(slicer &S, gcall *call, const frame &F);
 
+/* The policy (or the compiler) says what CALL writes: no symbolic term needed. */
+bool callee_decides(gcall *call)
+{
+	tree callee = gimple_call_fndecl(call);
+
+	if (gimple_call_internal_p(call))
+		return true;
+	if (!callee)
+		return false;
+	if (policy_func(decl_name(callee)).prov != PROV_NONE)
+		return true;
+	return fndecl_built_in_p(callee, BUILT_IN_EXPECT) ||
+	       fndecl_built_in_p(callee, BUILT_IN_EXPECT_WITH_PROBABILITY);
+}
+
 /*
  * A local whose address was taken is written by the calls it is passed to
  * (kvm_read_guest(kvm, gpa, &val, ...)) and by stores.  Walks the function
@@ -300,7 +388,11 @@ static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
 					    !refers_to(gimple_call_arg(call, i), decl))
 						continue;
 					written = true;
-					slice_call(S, call, F);
+					if (S.sym && !callee_decides(call))
+						add_symbolic(S, "out", std::to_string(facts_call_id(call)) +
+							     ":" + std::to_string(i), gimple_location(call));
+					else
+						slice_call(S, call, F);
 					break;
 				}
 			} else if (is_gimple_assign(stmt) &&
@@ -400,6 +492,11 @@ static void slice_param(slicer &S, tree name, const frame &F)
 			return;
 		}
 	}
+	if (S.sym) {
+		add_symbolic(S, "param", std::to_string(parm_index(F.fn->decl, parm)),
+			     DECL_SOURCE_LOCATION(parm));
+		return;
+	}
 	complete = slice_callers(S, parm, F, found);
 	hit = policy_param(pname);
 	if (has_guest(found)) {
@@ -459,6 +556,10 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 	}
 	if (macro_source(S, call))
 		return;
+	if (S.sym && !callee_decides(call)) {
+		add_symbolic(S, "call", std::to_string(facts_call_id(call)), gimple_location(call));
+		return;
+	}
 	if (!callee) {
 		add_source(S, "function", "indirect call", SRC_UNKNOWN,
 			   "callee not known at compile time", gimple_location(call));
@@ -764,6 +865,7 @@ enum verdict classify_site(const site &s, std::vector<source> &sources)
 
 	S.out = &sources;
 	S.steps = 0;
+	S.sym = false;
 	slice_ssa(S, s.ret_ssa, top);
 	if (only_constants(sources))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
@@ -774,4 +876,50 @@ enum verdict classify_site(const site &s, std::vector<source> &sources)
 	if (guest)
 		return VERDICT_GUEST;
 	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
+
+/* ---- facts: the same slice, stopped at the function's edge ---- */
+
+static void sym_init(slicer &S, std::vector<source> &out)
+{
+	S.out = &out;
+	S.steps = 0;
+	S.sym = true;
+}
+
+void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	slice_value(S, value, top, at);
+}
+
+/* What the memory PTR points at holds: a local's writers, a load, a caller's buffer. */
+void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	STRIP_NOPS(ptr);
+	if (TREE_CODE(ptr) == ADDR_EXPR) {
+		slice_load(S, TREE_OPERAND(ptr, 0), top, at);
+		return;
+	}
+	if (!param_pointee(S, ptr, top, at))
+		slice_value(S, ptr, top, at);
+}
+
+/* A site in terms of its function's edges (reaching conditions as for the verdict). */
+void site_terms(const site &s, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { s.fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	slice_ssa(S, s.ret_ssa, top);
+	if (only_constants(out))
+		slice_reaching_conditions(S, gimple_bb(s.def), top);
 }

@@ -83,7 +83,9 @@ def read_facts(facts_dir, tree):
     """Records from the plugin's facts directory (one .jsonl per TU).
 
     A header included by several units appears in each; one record per
-    location and function is kept.  Paths are made tree-relative.
+    location and function is kept.  Paths are made tree-relative.  Lines
+    with a "kind" key are the provenance database's facts (summary, call,
+    store, bind, site terms: kernel-integration/DATABASE.md), not sites.
     """
     seen, out = set(), []
     for root, _, files in os.walk(facts_dir):
@@ -95,6 +97,8 @@ def read_facts(facts_dir, tree):
                     if not text.strip():
                         continue
                     rec = json.loads(text)
+                    if "kind" in rec:
+                        continue      # a database fact (kvmdc db), not a site
                     rec["file"] = relative(rec["file"], tree)
                     key = site_key(rec) + (rec.get("function"),)
                     if key not in seen:
