@@ -218,20 +218,6 @@ static bool static_call_facts(fn_facts &ff, gcall *call, tree callee)
 	return true;
 }
 
-/* The field an indirect callee was loaded from (ops->write), "" if none. */
-static std::string callee_field(gcall *call)
-{
-	tree fn = gimple_call_fn(call);
-	gimple *def;
-
-	if (!fn || TREE_CODE(fn) != SSA_NAME)
-		return "";
-	def = SSA_NAME_DEF_STMT(fn);
-	if (!def || !gimple_assign_single_p(def))
-		return "";
-	return field_key(gimple_assign_rhs1(def));
-}
-
 /* The callee is named by the policy: what it writes is decided here. */
 static void decided_call_facts(fn_facts &ff, gcall *call, tree callee)
 {
@@ -268,25 +254,6 @@ static void builtin_call_facts(fn_facts &ff, gcall *call, tree callee)
 	}
 }
 
-/*
- * static_call(name)(args) is ({ ...; &__SCT__name; })(args): a call through
- * an SSA name that holds the trampoline's address.
- */
-static tree call_target(gcall *call)
-{
-	tree fn = gimple_call_fn(call);
-	gimple *def;
-
-	if (gimple_call_fndecl(call))
-		return gimple_call_fndecl(call);
-	if (!fn || TREE_CODE(fn) != SSA_NAME)
-		return NULL_TREE;
-	def = SSA_NAME_DEF_STMT(fn);
-	if (!def || !gimple_assign_single_p(def))
-		return NULL_TREE;
-	return function_address(gimple_assign_rhs1(def));
-}
-
 static void call_facts(fn_facts &ff, gcall *call)
 {
 	tree callee = call_target(call);
@@ -313,7 +280,7 @@ static void call_facts(fn_facts &ff, gcall *call)
 		json_str(r, name_of(callee));
 		if (!TREE_PUBLIC(callee))
 			r += ", \"callee_local\": true";
-	} else if (!(via = callee_field(call)).empty()) {
+	} else if (!(via = call_via(call)).empty()) {
 		r += ", \"via\": ";
 		json_str(r, via.c_str());
 	}

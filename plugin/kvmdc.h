@@ -100,6 +100,7 @@ struct source {
 	enum source_class cls;
 	const char *why;
 	location_t loc;
+	std::string chain;	/* database witness: steps "text|file|line", tab-separated */
 };
 
 enum verdict {
@@ -115,6 +116,8 @@ void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source>
 void site_terms(const site &s, std::vector<source> &out);
 bool callee_decides(gcall *call);
 std::string field_key(tree ref);
+std::string call_via(gcall *call);
+tree call_target(gcall *call);
 const char *record_name(tree type);
 
 /* ---- facts.c ---- */
@@ -125,6 +128,18 @@ void facts_site(const site &s);
 void facts_bindings(void);
 void facts_json_terms(std::string &out, const std::vector<source> &terms);
 void facts_append(const std::string &record);
+
+/* ---- db.c ---- */
+
+struct db_entry {
+	enum source_class cls;
+	std::vector<int> params;	/* parameters that reach a return value */
+	std::string chain;
+};
+
+void db_load(const char *path);
+bool kvmdc_db_loaded(void);
+const db_entry *db_find(char kind, tree fndecl, int idx, const char *key);
 
 /* ---- report.c ---- */
 

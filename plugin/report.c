@@ -135,6 +135,45 @@ static void emit(location_t loc, const char *msg, const char *rule)
 	}
 }
 
+#define MAX_CHAIN	8
+
+/*
+ * The database's witness, one step per line with its own location: helper
+ * in another file, the field, the root that wrote it.  The steps are in
+ * other files, so the location is in the text, after the source's own.
+ */
+static void note_chain(const source &s)
+{
+	std::vector<std::string> steps;
+	size_t start = 0;
+
+	while (start <= s.chain.size()) {
+		size_t tab = s.chain.find('\t', start);
+
+		if (tab == std::string::npos)
+			tab = s.chain.size();
+		if (tab > start)
+			steps.push_back(s.chain.substr(start, tab - start));
+		start = tab + 1;
+	}
+	for (size_t i = 0; i < steps.size() && i < MAX_CHAIN; i++) {
+		std::string step = steps[i];
+		size_t b1 = step.rfind('|'), b0 = b1 ? step.rfind('|', b1 - 1) : std::string::npos;
+		std::string text = step, where;
+
+		if (b0 != std::string::npos && b1 != std::string::npos) {
+			text = step.substr(0, b0);
+			where = step.substr(b0 + 1, b1 - b0 - 1);
+			if (!where.empty() && step.substr(b1 + 1) != "0")
+				where += ":" + step.substr(b1 + 1);
+		}
+		inform(s.loc, "  %s%s%s", where.c_str(), where.empty() ? "" : ": ", text.c_str());
+	}
+	if (steps.size() > MAX_CHAIN)
+		inform(s.loc, "  ... %d more steps (kvmdc db: sqlite3 TREE/.kvmdc.db)",
+		       (int)(steps.size() - MAX_CHAIN));
+}
+
 static void note_sources(const std::vector<source> &sources, bool guest_first)
 {
 	for (int pass = 0; pass < 2; pass++) {
@@ -145,6 +184,8 @@ static void note_sources(const std::vector<source> &sources, bool guest_first)
 				continue;
 			inform(s.loc, "%s source: %s %<%s%> (%s)", class_names[s.cls],
 			       s.kind, s.name.c_str(), s.why);
+			if (!s.chain.empty())
+				note_chain(s);
 		}
 	}
 }

@@ -60,15 +60,72 @@ static const char *type_name(tree type)
 	return n ? IDENTIFIER_POINTER(n) : NULL;
 }
 
-static void add_source(slicer &S, const char *kind, const std::string &name,
-		       enum source_class cls, const char *why, location_t loc)
+static source *add_source(slicer &S, const char *kind, const std::string &name,
+			  enum source_class cls, const char *why, location_t loc)
 {
 	/* One constant is as telling as many: keep the first. */
 	for (const source &s : *S.out)
 		if (s.kind == kind && s.name == name &&
 		    (s.loc == loc || cls == SRC_CONSTANT))
-			return;
+			return NULL;
 	S.out->push_back({ kind, name, cls, why, user_location(loc) });
+	return &S.out->back();
+}
+
+/*
+ * The whole-build database decides what this unit cannot; an undecided
+ * entry (or none) leaves the per-unit verdict as it was.
+ */
+static bool db_source(slicer &S, const db_entry *e, const char *kind,
+		      const std::string &name, location_t loc)
+{
+	source *s;
+
+	if (!e || e->cls == SRC_UNKNOWN)
+		return false;
+	s = add_source(S, kind, name, e->cls, e->cls == SRC_GUEST ?
+		       "guest by the whole-build database" :
+		       "host by the whole-build database", loc);
+	if (s && e->cls == SRC_GUEST)
+		s->chain = e->chain;
+	return true;
+}
+
+/* The field an indirect callee was loaded from (ops->write), "" if none. */
+std::string call_via(gcall *call)
+{
+	tree fn = gimple_call_fn(call);
+	gimple *def;
+
+	if (!fn || TREE_CODE(fn) != SSA_NAME)
+		return "";
+	def = SSA_NAME_DEF_STMT(fn);
+	if (!def || !gimple_assign_single_p(def))
+		return "";
+	return field_key(gimple_assign_rhs1(def));
+}
+
+/*
+ * static_call(name)(args) is ({ ...; &__SCT__name; })(args): a call through
+ * an SSA name that holds the trampoline's address.
+ */
+tree call_target(gcall *call)
+{
+	tree fn = gimple_call_fn(call), rhs;
+	gimple *def;
+
+	if (gimple_call_fndecl(call))
+		return gimple_call_fndecl(call);
+	if (!fn || TREE_CODE(fn) != SSA_NAME)
+		return NULL_TREE;
+	def = SSA_NAME_DEF_STMT(fn);
+	if (!def || !gimple_assign_single_p(def))
+		return NULL_TREE;
+	rhs = gimple_assign_rhs1(def);
+	STRIP_NOPS(rhs);
+	if (TREE_CODE(rhs) == ADDR_EXPR && TREE_CODE(TREE_OPERAND(rhs, 0)) == FUNCTION_DECL)
+		return TREE_OPERAND(rhs, 0);
+	return NULL_TREE;
 }
 
 /*
@@ -183,8 +240,11 @@ static bool classify_field(slicer &S, tree ref, gimple *at)
 		tree base = get_base_address(ref);
 
 		/* A local struct is followed to what wrote it, instance by instance. */
-		if (!S.sym || (base && TREE_CODE(base) == VAR_DECL && !is_global_var(base)))
+		if (base && TREE_CODE(base) == VAR_DECL && !is_global_var(base))
 			return false;
+		if (!S.sym)
+			return db_source(S, db_find('F', NULL_TREE, -1, (std::string(tname) + "." + fname).c_str()),
+					 "field", std::string(tname) + "." + fname, gimple_location(at));
 		add_symbolic(S, "field", std::string(tname) + "." + fname, gimple_location(at));
 		return true;
 	}
@@ -287,6 +347,21 @@ static bool param_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
 	return true;
 }
 
+/* *P for a parameter P, decided by what every caller's buffer holds. */
+static bool db_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
+{
+	tree parm;
+
+	if (!kvmdc_db_loaded() || TREE_CODE(ptr) != SSA_NAME || !SSA_NAME_IS_DEFAULT_DEF(ptr))
+		return false;
+	parm = SSA_NAME_VAR(ptr);
+	if (!parm || TREE_CODE(parm) != PARM_DECL)
+		return false;
+	return db_source(S, db_find('M', F.fn->decl, parm_index(F.fn->decl, parm), NULL),
+			 "parameter", std::string("*") + (decl_name(parm) ? decl_name(parm) : "<param>"),
+			 gimple_location(at));
+}
+
 /*
  * A load: the outermost field decides (vcpu->arch.regs[] is guest even
  * though kvm_vcpu is not); an access the policy is silent about is judged
@@ -321,6 +396,8 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 				continue;
 			}
 			if (S.sym && param_pointee(S, TREE_OPERAND(t, 0), F, at))
+				return;
+			if (!S.sym && !F.call && db_pointee(S, TREE_OPERAND(t, 0), F, at))
 				return;
 			slice_value(S, TREE_OPERAND(t, 0), F, at);
 			return;
@@ -391,7 +468,9 @@ static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
 					if (S.sym && !callee_decides(call))
 						add_symbolic(S, "out", std::to_string(facts_call_id(call)) +
 							     ":" + std::to_string(i), gimple_location(call));
-					else
+					else if (S.sym || callee_decides(call) || !call_target(call) ||
+						 !db_source(S, db_find('O', call_target(call), i, NULL), "function",
+							    decl_name(call_target(call)), gimple_location(call)))
 						slice_call(S, call, F);
 					break;
 				}
@@ -505,6 +584,9 @@ static void slice_param(slicer &S, tree name, const frame &F)
 	} else if (complete && all_host(found)) {
 		cls = SRC_HOST;
 		why = "every caller in this file passes host state";
+	} else if (db_source(S, db_find('P', F.fn->decl, parm_index(F.fn->decl, parm), NULL),
+			     "parameter", pname, DECL_SOURCE_LOCATION(parm))) {
+		return;
 	} else if (hit.prov != PROV_NONE) {
 		cls = class_of(hit.prov);
 		why = hit.why;
@@ -536,6 +618,37 @@ static void slice_callee_returns(slicer &S, gcall *call, function *callee, const
 	}
 }
 
+/*
+ * A callee this unit cannot see (another file, a field's bindings, a static
+ * call): its return class from the database, plus this call's own
+ * arguments at the parameters that reach its return value.
+ */
+static bool db_call(slicer &S, gcall *call, const frame &F)
+{
+	tree target = call_target(call);
+	const db_entry *e = NULL;
+	std::string label;
+
+	if (!kvmdc_db_loaded())
+		return false;
+	if (target && !strncmp(decl_name(target), "__SCT__", 7)) {
+		e = db_find('I', NULL_TREE, -1, decl_name(target));
+		label = std::string("static_call(") + (decl_name(target) + 7) + ")";
+	} else if (target) {
+		e = db_find('R', target, -1, NULL);
+		label = std::string(decl_name(target)) + "()";
+	} else if (!call_via(call).empty()) {
+		e = db_find('I', NULL_TREE, -1, call_via(call).c_str());
+		label = "->" + call_via(call).substr(call_via(call).find('.') + 1) + "()";
+	}
+	if (!e || !db_source(S, e, "function", label, gimple_location(call)))
+		return false;
+	for (int i : e->params)
+		if (i < (int)gimple_call_num_args(call))
+			slice_value(S, gimple_call_arg(call, i), F, call);
+	return true;
+}
+
 static void slice_call(slicer &S, gcall *call, const frame &F)
 {
 	tree callee = gimple_call_fndecl(call);
@@ -560,6 +673,8 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 		add_symbolic(S, "call", std::to_string(facts_call_id(call)), gimple_location(call));
 		return;
 	}
+	if (!callee && db_call(S, call, F))
+		return;
 	if (!callee) {
 		add_source(S, "function", "indirect call", SRC_UNKNOWN,
 			   "callee not known at compile time", gimple_location(call));
@@ -582,6 +697,8 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 		slice_callee_returns(S, call, body, F);
 		return;
 	}
+	if (db_call(S, call, F))
+		return;
 	add_source(S, "function", name ? name : "<function>", SRC_UNKNOWN,
 		   "not in the policy, body not in this file", gimple_location(call));
 }
@@ -742,6 +859,12 @@ static void slice_phi(slicer &S, gphi *phi, const frame &F)
 {
 	for (unsigned int i = 0; i < gimple_phi_num_args(phi); i++)
 		slice_value(S, gimple_phi_arg_def(phi, i), F, phi);
+	/*
+	 * Facts: a pointer is the object it points into; which of several
+	 * host objects a branch picked says nothing about their contents.
+	 */
+	if (S.sym && POINTER_TYPE_P(TREE_TYPE(gimple_phi_result(phi))))
+		return;
 	slice_merge_conditions(S, gimple_bb(phi), F);
 }
 
@@ -755,6 +878,11 @@ static void slice_assign(slicer &S, gimple *stmt, const frame &F)
 			slice_value(S, rhs, F, stmt);
 		else
 			slice_load(S, rhs, F, stmt);
+		return;
+	}
+	/* Facts: p + offset points into the object p points into. */
+	if (S.sym && gimple_assign_rhs_code(stmt) == POINTER_PLUS_EXPR) {
+		slice_value(S, gimple_assign_rhs1(stmt), F, stmt);
 		return;
 	}
 	for (unsigned int i = 1; i < gimple_num_ops(stmt); i++)

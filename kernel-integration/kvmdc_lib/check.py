@@ -23,7 +23,7 @@ import shlex
 import subprocess
 import sys
 
-from . import DEFAULT_POLICY, MACRO, PROJECT
+from . import DEFAULT_POLICY, MACRO, PROJECT, provdb
 
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
 # meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
@@ -186,6 +186,8 @@ def plugin_command(cc, cflags, source):
         cmd.append("-fplugin-arg-kvmdc-facts=" + os.environ["KVMDC_FACTS"])
     if os.environ.get("KVMDC_STRICT") == "1":
         cmd.append("-fplugin-arg-kvmdc-strict")
+    # kbuild runs CHECK at the top of the tree: its provenance database.
+    cmd += provdb.plugin_args(os.getcwd())[0]
     # The plugin runs on GIMPLE in SSA form: -fsyntax-only stops too early.
     return cmd + ["-S", "-o", "/dev/null", source]
 

@@ -130,6 +130,7 @@ class Resolver:
         self.rp = {}        # fkey -> parameter indices that reach its return
         self.changed = False
         self.fields = set()     # every field read or stored
+        self.memo = {}
 
     # -- node values ----------------------------------------------------
     def defined(self, node):
@@ -193,13 +194,18 @@ class Resolver:
             if kind == "out":
                 return self.eval_out(call, int(parts[1]), where)
             key = (tu, int(parts[0]))
+            if key in self.memo:
+                return self.memo[key]
             if key in seen:
                 return NONE, set(), None
             seen.add(key)
             try:
-                return self.eval_call(call, tu, fn, where, seen)
+                res = self.eval_call(call, tu, fn, where, seen)
             finally:
                 seen.discard(key)
+            if not seen:
+                self.memo[key] = res    # whole, not cut short by a cycle
+            return res
         return UNKNOWN, set(), ("term %s" % kind,) + where + (None,)
 
     def eval_out(self, call, i, where):
@@ -248,6 +254,7 @@ class Resolver:
     # -- fixpoint -------------------------------------------------------
     def one_pass(self):
         b = self.b
+        self.memo = {}      # call results of this pass
         for g, s in b.summaries.items():
             c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
             if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, set()):

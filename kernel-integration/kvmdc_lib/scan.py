@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import output, policy, records
+from . import output, policy, provdb, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
@@ -162,6 +162,7 @@ def run_plugin_build(tree, files, jobs, tmp, pol, strict):
                "-fplugin-arg-kvmdc-facts=" + facts, "-fplugin-arg-kvmdc-level=note"]
     if strict:
         kcflags.append("-fplugin-arg-kvmdc-strict")
+    kcflags += provdb.plugin_args(tree)[0]
     # -W forces the objects to be recompiled: facts are written by the compile.
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags)]
@@ -298,7 +299,10 @@ def scan(args):
     extra, counts = budget_findings(recs, pol)
     everything = recs + extra
     nfind = sum(1 for r in everything if records.is_finding(r, args.strict))
-    return everything, summary_line(recs, counts, macro_seen, tree, nfind), nfind
+    line = summary_line(recs, counts, macro_seen, tree, nfind)
+    if args.build and provdb.plugin_args(tree)[1]:
+        line += "; " + provdb.plugin_args(tree)[1]
+    return everything, line, nfind
 
 
 def main(argv):
