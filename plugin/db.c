@@ -9,13 +9,13 @@
  * and the plugin keeps its per-unit verdicts.
  */
 #include "kvmdc.h"
-#include <map>
+#include <unordered_map>
 #include <sys/stat.h>
 
 #define DB_VERSION	"1"
 #define SQLITE_MAGIC	"SQLite format 3"
 
-static std::map<std::string, db_entry> entries;
+static std::unordered_map<std::string, db_entry> entries;
 static bool loaded;
 static std::string unit;	/* this unit, as kvmdc db names it */
 
@@ -187,5 +187,13 @@ const db_entry *db_find(char kind, tree fndecl, int idx, const char *key)
 		k += key;
 	}
 	auto it = entries.find(k);
+	return it == entries.end() ? NULL : &it->second;
+}
+
+/* An entry by its export key ("F demo_apic.icr"): witness references. */
+const db_entry *db_find_key(const std::string &key)
+{
+	auto it = entries.find(key);
+
 	return it == entries.end() ? NULL : &it->second;
 }

@@ -140,6 +140,7 @@ struct db_entry {
 void db_load(const char *path);
 bool kvmdc_db_loaded(void);
 const db_entry *db_find(char kind, tree fndecl, int idx, const char *key);
+const db_entry *db_find_key(const std::string &key);
 
 /* ---- report.c ---- */
 

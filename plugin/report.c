@@ -137,41 +137,61 @@ static void emit(location_t loc, const char *msg, const char *rule)
 
 #define MAX_CHAIN	8
 
+static void split_steps(const std::string &chain, std::vector<std::string> &out)
+{
+	size_t start = 0;
+
+	while (start < chain.size()) {
+		size_t tab = chain.find('\t', start);
+
+		if (tab == std::string::npos)
+			tab = chain.size();
+		if (tab > start)
+			out.push_back(chain.substr(start, tab - start));
+		start = tab + 1;
+	}
+}
+
 /*
  * The database's witness, one step per line with its own location: helper
  * in another file, the field, the root that wrote it.  The steps are in
- * other files, so the location is in the text, after the source's own.
+ * other files, so the location is in the text.  A step ">KEY" continues
+ * with that node's own witness (the export writes shared paths once).
  */
 static void note_chain(const source &s)
 {
 	std::vector<std::string> steps;
-	size_t start = 0;
+	int printed = 0, more = 0;
 
-	while (start <= s.chain.size()) {
-		size_t tab = s.chain.find('\t', start);
-
-		if (tab == std::string::npos)
-			tab = s.chain.size();
-		if (tab > start)
-			steps.push_back(s.chain.substr(start, tab - start));
-		start = tab + 1;
-	}
-	for (size_t i = 0; i < steps.size() && i < MAX_CHAIN; i++) {
-		std::string step = steps[i];
-		size_t b1 = step.rfind('|'), b0 = b1 ? step.rfind('|', b1 - 1) : std::string::npos;
+	split_steps(s.chain, steps);
+	for (size_t i = 0; i < steps.size() && i < 256; i++) {
+		const std::string &step = steps[i];
+		size_t b1 = step.rfind('|'), b0 = b1 && b1 != std::string::npos ?
+			step.rfind('|', b1 - 1) : std::string::npos;
 		std::string text = step, where;
 
-		if (b0 != std::string::npos && b1 != std::string::npos) {
+		if (step[0] == '>') {
+			const db_entry *e = db_find_key(step.substr(1));
+
+			if (e)
+				split_steps(e->chain, steps);
+			continue;
+		}
+		if (printed == MAX_CHAIN) {
+			more++;
+			continue;
+		}
+		if (b0 != std::string::npos) {
 			text = step.substr(0, b0);
 			where = step.substr(b0 + 1, b1 - b0 - 1);
 			if (!where.empty() && step.substr(b1 + 1) != "0")
 				where += ":" + step.substr(b1 + 1);
 		}
 		inform(s.loc, "  %s%s%s", where.c_str(), where.empty() ? "" : ": ", text.c_str());
+		printed++;
 	}
-	if (steps.size() > MAX_CHAIN)
-		inform(s.loc, "  ... %d more steps (kvmdc db: sqlite3 TREE/.kvmdc.db)",
-		       (int)(steps.size() - MAX_CHAIN));
+	if (more)
+		inform(s.loc, "  ... %d more step%s (sqlite3 .kvmdc.db)", more, more == 1 ? "" : "s");
 }
 
 static void note_sources(const std::vector<source> &sources, bool guest_first)

@@ -88,6 +88,9 @@ def gcc_flags(cflags):
             continue
         elif arg in SPARSE_ONLY or arg.startswith(SPARSE_ONLY_PREFIXES):
             continue
+        elif arg.startswith("-fplugin-arg-kvmdc-") or (
+                arg.startswith("-fplugin=") and arg.endswith("/kvmdc.so")):
+            continue    # a tree built by kvmdc db: the caller adds its own plugin
         else:
             out.append(arg)
     return out

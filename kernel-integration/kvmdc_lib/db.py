@@ -38,15 +38,14 @@ def default_tree():
     return out.stdout.strip().splitlines()[-1]
 
 
-def hashed_plugin():
-    """A copy of plugin/kvmdc.so named by its hash (tests/kernel/series/
-    plugin-copy.sh): kbuild rebuilds when its command line changes."""
-    src = kbuild.plugin_path()
-    if not os.path.exists(src):
-        raise DbCommandError("%s missing: run make first" % src)
+def hashed_copy(src, prefix):
+    """A copy of SRC named by its hash (tests/kernel/series/plugin-copy.sh):
+    kbuild rebuilds when its command line changes, so an object is rebuilt
+    when the plugin or the policy changed, and only then.  The base name
+    stays (kvmdc.so is the -fplugin-arg-kvmdc- prefix)."""
     with open(src, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    dest = os.path.join(CACHE, "plugin-" + digest, "kvmdc.so")
+    dest = os.path.join(CACHE, prefix + digest, os.path.basename(src))
     if not os.path.exists(dest):
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         tmp = "%s.%d" % (dest, os.getpid())
@@ -75,7 +74,10 @@ def facts_path(facts, src):
 def build(tree, jobs, policy):
     facts = os.path.join(tree, provdb.FACTS_DIR)
     os.makedirs(facts, exist_ok=True)
-    kcflags = ["-fplugin=" + hashed_plugin(), "-fplugin-arg-kvmdc-policy=" + os.path.realpath(policy),
+    if not os.path.exists(kbuild.plugin_path()):
+        raise DbCommandError("%s missing: run make first" % kbuild.plugin_path())
+    kcflags = ["-fplugin=" + hashed_copy(kbuild.plugin_path(), "plugin-"),
+               "-fplugin-arg-kvmdc-policy=" + hashed_copy(policy, "policy-"),
                "-fplugin-arg-kvmdc-facts=" + os.path.realpath(facts),
                "-fplugin-arg-kvmdc-level=note"]
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,

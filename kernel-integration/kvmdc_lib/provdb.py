@@ -102,7 +102,7 @@ def class_name(c):
 
 
 def witness(r, node):
-    return json.dumps(r.chain(("", None, None, node)))
+    return json.dumps(r.chain(("", (), None, None, node)))
 
 
 def write(tree, build, r, stats, path=None):
@@ -171,9 +171,34 @@ def fill(con, tree, b, r, stats):
     con.execute("CREATE INDEX calls_callee ON calls (callee)")
 
 
-def export_line(kind, key, cls, extra, chain):
-    steps = "\t".join("%s|%s|%s" % (clean(t), f or "", l or 0) for t, f, l in chain[:16])
-    return "%s %s %s %s\t%s\n" % (kind, key, cls, extra or "-", steps)
+NODE_KIND = {"ret": "R", "field": "F", "param": "P", "pmem": "M", "out": "O"}
+
+
+def node_key(node):
+    """A node as the export names it: R fkey, F S.F, P fkey#I, ..."""
+    if node[0] in ("param", "pmem", "out"):
+        return "%s %s#%d" % (NODE_KIND[node[0]], node[1], node[2])
+    return "%s %s" % (NODE_KIND[node[0]], node[1])
+
+
+def own_steps(r, node):
+    """NODE's own witness steps, then '>KEY' of the node it leads on to:
+    shared suffixes are written once, the plugin follows the references."""
+    out = []
+    for st in r.why.get(node) or []:
+        if st[0]:
+            out.append("%s|%s|%s" % (clean(st[0] % st[1]), st[2] or "", st[3] or 0))
+    nxt = (r.why.get(node) or [None])[-1]
+    if nxt and nxt[4] is not None and nxt[4][0] in NODE_KIND:
+        out.append(">" + node_key(nxt[4]))
+    return out
+
+
+def export_line(r, node, cls, extra):
+    """Undecided nodes are left out (the plugin treats a missing node as
+    undecided); the witness goes along for guest nodes only."""
+    steps = own_steps(r, node) if cls == "guest" else []
+    return "%s %s %s\t%s\n" % (node_key(node), cls, extra or "-", "\t".join(steps))
 
 
 def clean(text):
@@ -181,30 +206,36 @@ def clean(text):
 
 
 def write_export(path, tree, b, r, size):
-    """One line per decided node: KIND KEY CLASS EXTRA<TAB>witness steps."""
+    """One line per decided node: KIND KEY CLASS PARAMS<TAB>witness steps."""
     with open(path, "w", encoding="utf-8") as out:
         out.write("kvmdc-db %s %d %s\n" % (SCHEMA_VERSION, size, os.path.realpath(tree)))
         for k in sorted(b.summaries):
             params = ",".join(str(i) for i in sorted(r.rp.get(k, ())))
-            out.write(export_line("R", k, class_name(r.rb.get(k, P.NONE)), params,
-                                  r.chain(("", None, None, ("ret", k)))))
+            cls = class_name(r.rb.get(k, P.NONE))
+            if cls != "unknown":
+                out.write(export_line(r, ("ret", k), cls, params))
         for f in sorted(r.fields):
-            out.write(export_line("F", f, class_name(r.get(("field", f))), None,
-                                  r.chain(("", None, None, ("field", f)))))
+            cls = class_name(r.get(("field", f)))
+            if cls != "unknown":
+                out.write(export_line(r, ("field", f), cls, None))
         for n in sorted(r.value):
-            if n[0] in ("param", "pmem", "out"):
-                out.write(export_line({"param": "P", "pmem": "M", "out": "O"}[n[0]],
-                                      "%s#%d" % (n[1], n[2]), class_name(r.get(n)), None,
-                                      r.chain(("", None, None, n))))
-        for key, targets in indirect_targets(b).items():
+            if n[0] in ("param", "pmem", "out") and class_name(r.get(n)) != "unknown":
+                out.write(export_line(r, n, class_name(r.get(n)), None))
+        for key, targets in sorted(indirect_targets(b).items()):
             cls, params = P.NONE, set()
             for t in targets:
                 cls = max(cls, r.rb.get(t, P.UNKNOWN))
                 params |= r.rp.get(t, set())
-            out.write(export_line("I", key, class_name(cls),
-                                  ",".join(str(i) for i in sorted(params)) or None,
-                                  [("bound to %s" % ", ".join(P.short(t) for t in sorted(targets)[:4]),
-                                    None, None)]))
+            if class_name(cls) == "unknown":
+                continue
+            step = ""
+            if class_name(cls) == "guest":
+                g = sorted(t for t in targets if r.rb.get(t) == P.GUEST)
+                step = "bound to %s||0" % ", ".join(P.short(t) for t in sorted(targets)[:4])
+                if g:
+                    step += "\t>" + node_key(("ret", g[0]))
+            out.write("I %s %s %s\t%s\n" % (key, class_name(cls),
+                                             ",".join(str(i) for i in sorted(params)) or "-", step))
 
 
 def indirect_targets(b):

@@ -25,6 +25,7 @@ NAMES = {NONE: "host", HOST: "host", UNKNOWN: "unknown", GUEST: "guest"}
 LEAF = {"constant": HOST, "host": HOST, "guest": GUEST, "unknown": UNKNOWN}
 STATIC_TRAMP = "__SCT__"
 MAX_PASSES = 50
+EMPTY = frozenset()
 
 
 class FactsError(Exception):
@@ -149,14 +150,18 @@ class Resolver:
             return UNKNOWN
         return self.value.get(node, NONE)
 
-    def raise_to(self, node, cls, step):
+    def raise_to(self, node, cls, where, step):
+        """Raise NODE to CLS; the first path that does so is its witness:
+        WHERE (fmt, args, file, line) then STEP, which may lead on."""
         if cls > self.value.get(node, NONE):
             self.value[node] = cls
             if cls == GUEST or node not in self.why:
-                self.why[node] = step
+                self.why[node] = path(where, step)
             self.changed = True
 
     # -- terms ----------------------------------------------------------
+    # A step is (fmt, args, file, line, next node): formatted only when a
+    # witness is printed, as nearly all evaluations are thrown away.
     def eval_terms(self, terms, tu, fn, seen=None):
         """(class, parameters of fn reached, witness step) of a term list
         living in function fn of unit tu."""
@@ -164,76 +169,77 @@ class Resolver:
         seen = seen if seen is not None else set()
         for t in terms:
             c, p, s = self.eval_term(t, tu, fn, seen)
-            params |= p
+            if p:
+                params |= p
             if c > cls:
                 cls, step = c, s
         return cls, params, step
 
     def eval_term(self, t, tu, fn, seen):
-        where = (t.get("f"), t.get("l"))
         if "k" in t:
-            c = LEAF.get(t.get("c"), UNKNOWN)
-            return c, set(), ("%s '%s' (%s)" % (t["k"], t["n"], t.get("w")),) + where + (None,)
+            return LEAF.get(t.get("c"), UNKNOWN), EMPTY, ("%s '%s' (%s)", (t["k"], t["n"], t.get("w")),
+                                                          t.get("f"), t.get("l"), None)
         kind, name = t["s"], t["n"]
         if kind == "param":
             return NONE, {int(name)}, None
         if kind == "pmem":
             node = ("pmem", fn, int(name))
-            return self.get(node), set(), ("what the callers' buffer holds",) + where + (node,)
+            return self.get(node), EMPTY, ("what the callers' buffer holds", (), t.get("f"), t.get("l"), node)
         if kind == "field":
             node = ("field", name)
             if name not in self.fields:
                 self.fields.add(name)
                 self.changed = True
-            return self.get(node), set(), ("field %s" % name,) + where + (node,)
+            return self.get(node), EMPTY, ("field %s", (name,), t.get("f"), t.get("l"), node)
         if kind in ("call", "out"):
             parts = name.split(":")
-            call = self.b.calls.get((tu, int(parts[0])))
-            if call is None:
-                return UNKNOWN, set(), ("call record missing",) + where + (None,)
-            if kind == "out":
-                return self.eval_out(call, int(parts[1]), where)
             key = (tu, int(parts[0]))
+            call = self.b.calls.get(key)
+            if call is None:
+                return UNKNOWN, EMPTY, ("call record missing", (), t.get("f"), t.get("l"), None)
+            if kind == "out":
+                return self.eval_out(call, int(parts[1]), t)
             if key in self.memo:
                 return self.memo[key]
             if key in seen:
-                return NONE, set(), None
+                return NONE, EMPTY, None
             seen.add(key)
             try:
-                res = self.eval_call(call, tu, fn, where, seen)
+                res = self.eval_call(call, tu, fn, t, seen)
             finally:
                 seen.discard(key)
             if not seen:
                 self.memo[key] = res    # whole, not cut short by a cycle
             return res
-        return UNKNOWN, set(), ("term %s" % kind,) + where + (None,)
+        return UNKNOWN, EMPTY, ("term %s", (kind,), t.get("f"), t.get("l"), None)
 
-    def eval_out(self, call, i, where):
+    def eval_out(self, call, i, t):
         targets, complete = self.b.targets(call)
         cls, step = (NONE if complete else UNKNOWN), None
         if not complete:
-            step = ("%s() writes through argument %d, body not in the build"
-                    % (call.get("callee") or call.get("via") or "indirect call", i),) + where + (None,)
-        for g in sorted(targets):
+            step = ("%s() writes through argument %d, body not in the build",
+                    (call.get("callee") or call.get("via") or "indirect call", i + 1),
+                    t.get("f"), t.get("l"), None)
+        for g in targets:
             node = ("out", g, i)
             c = self.get(node)
             if c > cls:
-                cls, step = c, ("%s() writes it" % short(g),) + where + (node,)
-        return cls, set(), step
+                cls, step = c, ("%s() writes it", (short(g),), t.get("f"), t.get("l"), node)
+        return cls, EMPTY, step
 
-    def eval_call(self, call, tu, fn, where, seen):
+    def eval_call(self, call, tu, fn, t, seen):
         targets, complete = self.b.targets(call)
-        label = call.get("callee") or call.get("via") or "indirect call"
         cls, params, step = NONE, set(), None
         if not complete:
             cls = UNKNOWN
-            step = ("%s(): not in the build" % label,) + where + (None,)
-        for g in sorted(targets):
+            step = ("%s(): not in the build", (call.get("callee") or call.get("via") or "indirect call",),
+                    t.get("f"), t.get("l"), None)
+        args = call.get("args") or []
+        for g in targets:
             c = self.rb.get(g, NONE if g in self.b.summaries else UNKNOWN)
             if c > cls:
-                cls, step = c, ("returned by %s()" % short(g),) + where + (("ret", g),)
-            args = call.get("args") or []
-            for j in sorted(self.rp.get(g, ())):
+                cls, step = c, ("returned by %s()", (short(g),), t.get("f"), t.get("l"), ("ret", g))
+            for j in self.rp.get(g, ()):
                 if j < len(args):
                     c, p, s = self.eval_terms(args[j].get("v") or [], tu, fn, seen)
                     params |= p
@@ -244,11 +250,11 @@ class Resolver:
     def closed(self, terms, tu, fn):
         """A term list with fn's own parameters resolved through its callers."""
         cls, params, step = self.eval_terms(terms, tu, fn)
-        for i in sorted(params):
+        for i in params:
             node = ("param", fn, i)
             c = self.get(node)
             if c > cls:
-                cls, step = c, ("parameter %d of %s()" % (i + 1, short(fn)), None, None, node)
+                cls, step = c, ("parameter %d of %s()", (i + 1, short(fn)), None, None, node)
         return cls, step
 
     # -- fixpoint -------------------------------------------------------
@@ -257,24 +263,29 @@ class Resolver:
         self.memo = {}      # call results of this pass
         for g, s in b.summaries.items():
             c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
-            if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, set()):
+            if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, EMPTY):
                 self.changed = True
                 self.rb[g] = max(c, self.rb.get(g, NONE))
-                self.rp[g] = self.rp.get(g, set()) | p
-            self.raise_to(("ret", g), c, path(None, step))
+                self.rp[g] = self.rp.get(g, EMPTY) | p
+            self.raise_to(("ret", g), c, None, step)
             for i, terms in (s.get("outs") or {}).items():
+                node = ("out", g, int(i))
+                if self.value.get(node) == GUEST:
+                    continue
                 c, step = self.closed(terms, s["tu"], g)
-                self.raise_to(("out", g, int(i)), max(c, HOST),
-                              path(("%s() writes through argument %d" % (short(g), int(i) + 1),
-                                    s.get("file"), s.get("line")), step))
+                self.raise_to(node, max(c, HOST), ("%s() writes through argument %d",
+                              (short(g), int(i) + 1), s.get("file"), s.get("line")), step)
         self.fields |= {f for f in b.stores if not f.endswith(".*")}
+        star = {}
         for field in sorted(self.fields):
-            stores = b.stores.get(field, []) + b.stores.get(field.split(".")[0] + ".*", [])
-            for st in stores:
-                c, step = self.closed(st.get("v") or [], st["tu"], self.fn_of(st))
-                self.raise_to(("field", field), max(c, HOST),
-                              path(("%s stored in %s()" % (field, st.get("fn")),
-                                    st.get("file"), st.get("line")), step))
+            node = ("field", field)
+            if self.value.get(node) == GUEST:
+                continue
+            struct = field.split(".")[0]
+            if struct not in star:
+                star[struct] = self.best(b.stores.get(struct + ".*", []), struct + ".*")
+            for c, where, step in [star[struct]] + [self.best(b.stores.get(field, []), field)]:
+                self.raise_to(node, c, where, step)
         for g, calls in b.callers.items():
             s = b.summaries.get(g)
             if not s:
@@ -284,17 +295,30 @@ class Resolver:
                 caller = fkey(call["tu"], call["fn"], call.get("local"))
                 args = call.get("args") or []
                 for i in range(min(s.get("nparams", 0), len(args))):
-                    c, step = self.closed(args[i].get("v") or [], call["tu"], caller)
-                    self.raise_to(("param", g, i), max(c, HOST),
-                                  path(("argument %d of %s() passed by %s()" % (
-                                      i + 1, short(g), call["fn"]), call.get("file"),
-                                      call.get("line")), step))
-                    if "m" in args[i]:
+                    node = ("param", g, i)
+                    if self.value.get(node) != GUEST:
+                        c, step = self.closed(args[i].get("v") or [], call["tu"], caller)
+                        self.raise_to(node, max(c, HOST), (
+                            "argument %d of %s() passed by %s()", (i + 1, short(g), call["fn"]),
+                            call.get("file"), call.get("line")), step)
+                    node = ("pmem", g, i)
+                    if "m" in args[i] and self.value.get(node) != GUEST:
                         c, step = self.closed(args[i]["m"], call["tu"], caller)
-                        self.raise_to(("pmem", g, i), max(c, HOST),
-                                      path(("buffer %d of %s() passed by %s()" % (
-                                          i + 1, short(g), call["fn"]), call.get("file"),
-                                          call.get("line")), step))
+                        self.raise_to(node, max(c, HOST), (
+                            "buffer %d of %s() passed by %s()", (i + 1, short(g), call["fn"]),
+                            call.get("file"), call.get("line")), step)
+
+    def best(self, stores, field):
+        """(class, where, step) of the highest store among STORES."""
+        out = (NONE, None, None)
+        for st in stores:
+            c, step = self.closed(st.get("v") or [], st["tu"], self.fn_of(st))
+            c = max(c, HOST)
+            if c > out[0]:
+                out = (c, ("%s stored in %s()", (field, st.get("fn")), st.get("file"), st.get("line")), step)
+                if c == GUEST:
+                    break
+        return out
 
     def fn_of(self, rec):
         return fkey(rec["tu"], rec.get("fn"), rec.get("local"))
@@ -321,7 +345,7 @@ class Resolver:
             node = ("param", fn, i)
             c = self.get(node)
             if c > cls:
-                cls, step = c, ("parameter %d of %s()" % (i + 1, site.get("fn")),
+                cls, step = c, ("parameter %d of %s()", (i + 1, site.get("fn")),
                                 site.get("file"), site.get("line"), node)
         if cls == NONE:
             cls = HOST
@@ -333,18 +357,19 @@ class Resolver:
         out, seen, steps = [], set(), path(None, step)
         while steps and len(out) < 64:
             for st in steps:
-                out.append(st[:3])
-            node = steps[-1][3]
+                if st[0]:
+                    out.append((st[0] % st[1], st[2], st[3]))
+            node = steps[-1][4]
             if node is None or node in seen:
                 break
             seen.add(node)
             steps = self.why.get(node)
-        return [s for s in out if s[0]]
+        return out
 
 
 def path(where, step):
-    """Steps: WHERE (text, file, line) first, then STEP, which may lead on
-    to another node's own path."""
+    """Steps: WHERE (fmt, args, file, line) first, then STEP, which may lead
+    on to another node's own path."""
     steps = [where + (None,)] if where else []
     if step:
         steps.append(step)
