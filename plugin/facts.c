@@ -128,7 +128,29 @@ static void append(std::vector<source> &to, const std::vector<source> &from)
  * V is written into the memory DST points at: a field (&x->f), a struct
  * (&local, a struct pointer) or the buffer of a pointer parameter.
  */
-static void store_through(fn_facts &ff, tree dst, gimple *at, const std::vector<source> &v)
+/*
+ * memcpy(&ioapic, state, sizeof(struct kvm_ioapic_state)) fills only the
+ * fields that start within the size copied: one store each, not STRUCT.*.
+ */
+static bool partial_store(fn_facts &ff, tree type, tree size, gimple *at,
+			  const std::vector<source> &v)
+{
+	if (!size || !tree_fits_uhwi_p(size) || !TYPE_SIZE_UNIT(type) ||
+	    !tree_fits_uhwi_p(TYPE_SIZE_UNIT(type)) ||
+	    tree_to_uhwi(size) >= tree_to_uhwi(TYPE_SIZE_UNIT(type)))
+		return false;
+	for (tree f = TYPE_FIELDS(type); f; f = DECL_CHAIN(f)) {
+		if (TREE_CODE(f) != FIELD_DECL || !name_of(f) ||
+		    int_byte_position(f) >= (HOST_WIDE_INT)tree_to_uhwi(size))
+			continue;
+		emit_store(ff.fn->decl, std::string(record_name(type)) + "." + name_of(f),
+			   gimple_location(at), v);
+	}
+	return true;
+}
+
+static void store_through(fn_facts &ff, tree dst, gimple *at, const std::vector<source> &v,
+			  tree size = NULL_TREE)
 {
 	tree obj = NULL_TREE, type = NULL_TREE;
 	int idx;
@@ -150,7 +172,7 @@ static void store_through(fn_facts &ff, tree dst, gimple *at, const std::vector<
 	} else if (POINTER_TYPE_P(TREE_TYPE(dst))) {
 		type = TREE_TYPE(TREE_TYPE(dst));
 	}
-	if (record_name(type))
+	if (record_name(type) && !partial_store(ff, type, size, at, v))
 		emit_store(ff.fn->decl, std::string(record_name(type)) + ".*",
 			   gimple_location(at), v);
 }
@@ -246,11 +268,11 @@ static void builtin_call_facts(fn_facts &ff, gcall *call, tree callee)
 
 	if (fndecl_built_in_p(callee, BUILT_IN_MEMCPY) || fndecl_built_in_p(callee, BUILT_IN_MEMMOVE)) {
 		slice_terms_pointee(gimple_call_arg(call, 1), ff.fn, call, v);
-		store_through(ff, gimple_call_arg(call, 0), call, v);
+		store_through(ff, gimple_call_arg(call, 0), call, v, gimple_call_arg(call, 2));
 	} else if (fndecl_built_in_p(callee, BUILT_IN_MEMSET)) {
 		v.push_back({ "constant", "memset", SRC_CONSTANT, "constant",
 			      user_location(gimple_location(call)) });
-		store_through(ff, gimple_call_arg(call, 0), call, v);
+		store_through(ff, gimple_call_arg(call, 0), call, v, gimple_call_arg(call, 2));
 	}
 }
 
