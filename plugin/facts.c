@@ -335,9 +335,19 @@ static void emit_summary(const fn_facts &ff)
 	std::string r = record_head("summary", ff.fn->decl, DECL_SOURCE_LOCATION(ff.fn->decl));
 	int n = 0;
 
+
 	for (tree p = DECL_ARGUMENTS(ff.fn->decl); p; p = DECL_CHAIN(p))
 		n++;
+	struct policy_hit hit = policy_func(name_of(ff.fn->decl));
+
 	r += ", \"nparams\": " + std::to_string(n);
+	/* Named by the policy: callers through an ops field get its class too. */
+	if (hit.prov != PROV_NONE) {
+		r += ", \"policy\": ";
+		json_str(r, hit.prov == PROV_GUEST ? "guest" : "host");
+		r += ", \"why\": ";
+		json_str(r, hit.why);
+	}
 	emit_terms(r, "ret", ff.ret);
 	r += ", \"outs\": {";
 	for (auto it = ff.outs.begin(); it != ff.outs.end(); ++it) {

@@ -262,7 +262,12 @@ class Resolver:
         b = self.b
         self.memo = {}      # call results of this pass
         for g, s in b.summaries.items():
-            c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
+            if s.get("policy") in LEAF:
+                # Named by the policy: that is its return value, whatever the body.
+                c, p = LEAF[s["policy"]], EMPTY
+                step = ("function '%s' (%s)", (s["fn"], s.get("why")), s.get("file"), s.get("line"), None)
+            else:
+                c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
             if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, EMPTY):
                 self.changed = True
                 self.rb[g] = max(c, self.rb.get(g, NONE))
