@@ -46,14 +46,20 @@ class DbError(Exception):
 
 
 def fingerprint(tree):
-    """What the tree was configured as: kernel release and .config."""
+    """What the tree is: its version (the top Makefile's VERSION lines) and
+    .config.  Not kernel.release, which gains -dirty with every edit."""
     h = hashlib.sha256()
-    for name in ("include/config/kernel.release", ".config"):
-        try:
-            with open(os.path.join(tree, name), "rb") as f:
-                h.update(f.read())
-        except OSError:
-            h.update(b"-")
+    try:
+        with open(os.path.join(tree, "Makefile"), "rb") as f:
+            h.update(b"".join(l for l in f.read().splitlines()[:8]
+                              if l.split(b"=")[0].strip() in (b"VERSION", b"PATCHLEVEL", b"SUBLEVEL")))
+    except OSError:
+        h.update(b"-")
+    try:
+        with open(os.path.join(tree, ".config"), "rb") as f:
+            h.update(f.read())
+    except OSError:
+        h.update(b"-")
     return h.hexdigest()[:16]
 
 
