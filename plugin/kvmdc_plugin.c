@@ -48,6 +48,7 @@ static void analyse_function(function *fn, std::vector<site> &sites)
 
 		report_site(sites[i], v, sources);
 	}
+	analyse_bug_sites(fn);
 }
 
 /*
@@ -74,6 +75,7 @@ static unsigned int kvmdc_execute(void)
 			inform(UNKNOWN_LOCATION, "%s", msg);
 		return 0;
 	}
+	bug_sites_begin_unit();
 	FOR_EACH_FUNCTION_WITH_GIMPLE_BODY(node) {
 		function *fn = node->get_fun();
 
