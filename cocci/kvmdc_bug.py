@@ -37,6 +37,19 @@ def in_scope(path):
     return kv.get_policy().in_bug_scope(rel), rel
 
 
+MACRO_CALL = re.compile(r"\b[A-Z][A-Z0-9_]*\s*\(")
+
+
+def trace_condition(tracer, cond, line):
+    """Trace COND; the arguments of an all-caps call (a macro such as
+    IS_ALIGNED(), which the text engine cannot see into) too."""
+    tracer.trace(cond, line)
+    for m in MACRO_CALL.finditer(cond):
+        end = kv.balanced(cond, m.end() - 1)
+        for arg in kv.split_args(cond[m.end():end - 1]):
+            tracer.trace(arg, line)
+
+
 def check_text(path, line, col, macro):
     """The call as written: BUG_ON(cond) or BUG()."""
     if macro == "BUG":
@@ -53,7 +66,7 @@ def classify(path, line, col, macro):
     offset = site_offset(fn, path, line, col, macro)
     tracer = kv.Tracer(fn, offset)
     if macro == "BUG_ON":
-        tracer.trace(check[len("BUG_ON("):-1], line)
+        trace_condition(tracer, check[len("BUG_ON("):-1], line)
         return fn.name, check, kv.verdict_of(tracer.sources), tracer.sources, None
     # A switch block is an enclosing condition like an if block: same length,
     # so offsets into the body stay valid.
@@ -61,7 +74,7 @@ def classify(path, line, col, macro):
     branch = None
     for cond, at in kv.branch_conditions(body, offset):
         before = len(tracer.sources)
-        tracer.trace(cond, tracer.line_at(at))
+        trace_condition(tracer, cond, tracer.line_at(at))
         if branch is None and any(s["class"] == "guest" for s in tracer.sources[before:]):
             branch = tracer.line_at(at)
     if not tracer.sources:
