@@ -307,7 +307,7 @@ static bool load_line(const char *path, int lineno, std::string line)
 		bad = parse_line(line, e, is_entry);
 	}
 	if (bad) {
-		error("kvmdc: %s:%d: %s", path, lineno, bad);
+		error("%s:%d: %s", path, lineno, bad);
 		return false;
 	}
 	if (policy_dump)
@@ -341,19 +341,19 @@ static FILE *open_policy(const char *path)
 	FILE *f;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		error("kvmdc: %s: cannot open the policy file: %s", path, xstrerror(errno));
+		error("%s: cannot open the policy file: %s", path, xstrerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		error("kvmdc: %s: not a regular file (%s)", path, file_kind(st.st_mode));
+		error("%s: not a regular file (%s)", path, file_kind(st.st_mode));
 		close(fd);
 		return NULL;
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
-		error("kvmdc: %s: cannot open the policy file: %s", path, xstrerror(errno));
+		error("%s: cannot open the policy file: %s", path, xstrerror(errno));
 		close(fd);
 	}
 	return f;
@@ -380,7 +380,7 @@ bool policy_load(const char *path)
 		errno = 0;
 	}
 	if (ok && ferror(f)) {
-		error("kvmdc: %s: cannot read the policy file: %s", path, xstrerror(errno));
+		error("%s: cannot read the policy file: %s", path, xstrerror(errno));
 		ok = false;
 	}
 	free(buf);

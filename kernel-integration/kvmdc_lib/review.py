@@ -69,7 +69,8 @@ def first_line(data):
 
 def safe_path(path):
     parts = path.split("/")
-    if path.startswith("/") or ".." in parts or ".git" in parts or not path:
+    if (path.startswith("/") or ".." in parts or ".git" in parts or not path
+            or re.search(r"[\x00-\x1f\x7f]", path)):
         raise SeriesError("refusing the unsafe path %r in the series" % path)
     return path
 
