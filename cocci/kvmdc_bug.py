@@ -85,12 +85,31 @@ def classify(path, line, col, macro):
 
 def record_line(p, macro):
     """One JSON line for kvmdc scan, or None out of the bug-scope."""
-    path, line, col = p.file, int(p.line), int(p.column)
+    rec = record(p.file, int(p.line), int(p.column), macro, p.current_element)
+    return "kvmdc-record: " + json.dumps(rec) if rec else None
+
+
+def written_sites(path):
+    """(line, 0-based col, macro) of each BUG_ON(/BUG() written in PATH,
+    outside comments, strings and #define bodies; KVM_BUG_ON and the like
+    are other macros."""
+    text = kv.blank_comments("\n".join(kv.source_lines(path)), strings=True)
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if kv.define_at(path, n):
+            continue
+        for macro, pat in CALL.items():
+            out += [(n, m.start(), macro) for m in pat.finditer(line)]
+    return sorted(out)
+
+
+def record(path, line, col, macro, element=None):
+    """The record of one site (col 0-based), or None out of the bug-scope."""
     scoped, rel = in_scope(path)
     if not scoped:
         return None
     fn, check, verdict, sources, branch = classify(path, line, col, macro)
-    fn = kv.site_function(p, fn)
+    fn = fn or kv.define_at(path, line) or element
     rec = {"file": path, "line": line, "col": col + 1, "function": fn,
            "macro": macro, "bug": macro, "verdict": verdict, "condition": check,
            "sources": [s for s in sources if s["class"] != "constant"] or sources,
@@ -102,7 +121,7 @@ def record_line(p, macro):
         rec["rule"] = "bug-on-guest"
     if branch:
         rec["branch"] = {"stmt": "if", "file": path, "line": branch}
-    return "kvmdc-record: " + json.dumps(rec)
+    return rec
 
 
 def message(p, macro):

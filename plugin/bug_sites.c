@@ -217,12 +217,11 @@ static void report_bug(function *fn, const bug_site &b, enum verdict v,
 		policy_bug_allowed(LOCATION_FILE(b.expansion), fname,
 				   written_check(b.expansion).c_str()) : NULL;
 
+	/* Undecided ones stay in the facts: --strict is about the macro. */
 	if (allowed)
 		extra += ", \"allowed\": " + report_json_quote(allowed);
 	else if (v == VERDICT_GUEST)
 		rule = "bug-on-guest";
-	else if (v == VERDICT_UNKNOWN && kvmdc_strict)
-		rule = "unknown-condition";
 	if (guest_branch)
 		extra += branch_json(guest_branch);
 	report_fact_for(s, b.written, v, rule, sources, extra);
@@ -230,10 +229,7 @@ static void report_bug(function *fn, const bug_site &b, enum verdict v,
 		return;
 	if (strcmp(b.written, what))
 		snprintf(via, sizeof(via), " (through %s())", b.written);
-	if (v != VERDICT_GUEST)
-		snprintf(msg, sizeof(msg), "%s()%s in %s(): provenance of what reaches it undecided",
-			 what, via, fname);
-	else if (b.bug_on_map)
+	if (b.bug_on_map)
 		snprintf(msg, sizeof(msg), "BUG_ON()%s in %s() on a guest-controlled condition: "
 			 "a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or "
 			 "WARN_ON_ONCE() and return an error", via, fname);

@@ -70,7 +70,8 @@ def is_finding(rec, strict=False):
 
 def with_strict_rule(rec, strict):
     """Unknown sites become findings (rule unknown-condition) under --strict."""
-    if strict and rec.get("verdict") == "unknown" and not rec.get("rule"):
+    if strict and rec.get("verdict") == "unknown" and not rec.get("rule") and \
+            not is_bug_site(rec):
         rec = dict(rec, rule="unknown-condition")
     return rec
 

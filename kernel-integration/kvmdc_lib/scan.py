@@ -22,6 +22,7 @@ from . import output, policy, records
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
 import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
+import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
 BUG_SCRIPT = os.path.join(COCCI_DIR, "bug_on_guest.cocci")
@@ -95,6 +96,27 @@ def bug_candidates(tree, pol):
     if grep.returncode > 1:
         raise ScanError("grep failed over %s" % tree)
     return sorted({f.decode() for f in grep.stdout.split(b"\0") if f})
+
+
+def bug_sites(tree, files):
+    """Records (engine cocci) of the BUG_ON()/BUG() written in FILES, judged
+    by the verdict code bug_on_guest.cocci calls.  Found in the text rather
+    than by spatch: parsing x86.c alone takes seconds, and a scan stays in
+    grep time."""
+    recs = []
+    for f in files:
+        path = os.path.join(tree, f)
+        for line, col, macro in kvmdc_bug.written_sites(path):
+            rec = kvmdc_bug.record(path, line, col, macro)
+            if not rec:
+                continue
+            rec["file"] = f
+            for src in rec["sources"]:
+                src["file"] = records.relative(src["file"], tree) if src.get("file") else None
+            if rec.get("branch"):
+                rec["branch"]["file"] = f
+            recs.append(rec)
+    return recs
 
 
 def run_spatch(tree, files, jobs, tmp, script=SCRIPT):
@@ -334,10 +356,12 @@ def parse_args(argv):
                     help="also compile the KVM objects with sites with the GCC plugin")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--policy", help="policy file (default: kernel-integration/kvmdc.policy)")
-    ap.add_argument("--rules", default=",".join(records.RULES),
-                    help="comma-separated rules to run (default: all): %s" % ", ".join(records.RULES))
+    ap.add_argument("--rules", help="comma-separated rules to run (default: all): %s; "
+                    "naming bug-on-guest also lists every BUG_ON()/BUG() site it judged"
+                    % ", ".join(records.RULES))
     args = ap.parse_args(argv)
-    args.rules = [r.strip() for r in args.rules.split(",") if r.strip()]
+    args.bug_inventory = bool(args.rules) and "bug-on-guest" in args.rules
+    args.rules = [r.strip() for r in (args.rules or ",".join(records.RULES)).split(",") if r.strip()]
     bad = [r for r in args.rules if r not in records.RULES]
     if bad or not args.rules:
         ap.error("--rules: unknown rule %s (rules: %s)" % (
@@ -360,11 +384,16 @@ def scan(args):
             recs = merge(recs, gcc)
         bugs = []
         if "bug-on-guest" in args.rules:
-            bugs = run_spatch(tree, bug_candidates(tree, pol), args.jobs, tmp, BUG_SCRIPT)
+            bugs = bug_sites(tree, bug_candidates(tree, pol))
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budget_findings(recs, pol)
-    bugs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(bugs)]
-    everything = [r for r in recs + extra + bugs
+    # --strict concerns the macro's conditions: an undecided BUG_ON() is
+    # listed with the inventory, not a finding.
+    bugs = records.sort_records(bugs)
+    # BUG_ON()/BUG() sites that are not findings are listed only on request
+    # (--rules bug-on-guest): a default scan lists the macro's uses.
+    listed = bugs if args.bug_inventory else [r for r in bugs if r.get("rule")]
+    everything = [r for r in recs + extra + listed
                   if not r.get("rule") or r["rule"] in args.rules]
     nfind = sum(1 for r in everything if records.is_finding(r, args.strict))
     if macro_rules:
