@@ -131,7 +131,11 @@ def message(p, macro):
     if not scoped:
         return None
     fn, check, verdict, sources, branch = classify(path, line, col, macro)
-    if verdict != "guest" or kv.get_policy().bug_allowed(rel, fn, check):
+    allowed = verdict == "guest" and kv.get_policy().bug_allowed(rel, fn, check)
+    if allowed:
+        return "INFO: %s in %s(): guest-derived, allowed by the policy: %s" % (
+            check, fn, allowed.why)
+    if verdict != "guest":
         return "INFO: %s in %s(): %s" % (check, fn, verdict)
     via = " through the branch at line %d" % branch if branch else ""
     return ("WARNING: %s in %s() is guest-reachable%s (%s): a guest can panic the host, "

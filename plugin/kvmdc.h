@@ -146,5 +146,7 @@ const char *report_tree_file(const char *file);
 
 void bug_sites_begin_unit(void);
 void analyse_bug_sites(function *fn);
+extern double bug_sites_seconds;
+double cpu_seconds(void);
 
 #endif /* KVMDC_H */
