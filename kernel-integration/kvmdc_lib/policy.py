@@ -18,7 +18,9 @@ from . import DEFAULT_POLICY
 
 Entry = namedtuple("Entry", "kind prov name field why line")
 Budget = namedtuple("Budget", "dir limit why line")
-Allow = namedtuple("Allow", "file function condition why line")
+# An allow entry names what its use guards (GUARDS: source names such as
+# kvm_rmap_head.val) or, as the fallback, the condition text (squashed).
+Allow = namedtuple("Allow", "file function guards condition why line")
 
 SOURCE_KEYWORDS = {
     "guest-func": ("func", "guest"), "host-func": ("func", "host"),
@@ -78,12 +80,6 @@ class Policy:
                 return b
         return None
 
-    def allow_for(self, path, function, condition):
-        want = squash(condition)
-        for a in self.allows:
-            if a.file == path and a.function == function and a.condition == want:
-                return a
-        return None
 
 
 def _parse_line(policy, text, lineno):
@@ -101,12 +97,7 @@ def _parse_line(policy, text, lineno):
         policy.budgets.append(Budget(w[1], int(w[2]), why, lineno))
         return None
     if w[0] == "allow":
-        if len(w) < 4:
-            return "expected 'allow FILE FUNCTION CONDITION -- justification'"
-        if not why:
-            return "an allow entry needs a justification after ' -- '"
-        policy.allows.append(Allow(w[1], w[2], squash("".join(w[3:])), why, lineno))
-        return None
+        return _parse_allow(policy, w, why, lineno)
     if w[0] not in SOURCE_KEYWORDS:
         return "unknown keyword '%s'" % w[0]
     kind, prov = SOURCE_KEYWORDS[w[0]]
@@ -123,6 +114,26 @@ def _parse_line(policy, text, lineno):
     elif not PATTERN.match(name):
         return "bad name pattern"
     policy.entries.append(Entry(kind, prov, name, field, why, lineno))
+    return None
+
+
+def _parse_allow(policy, w, why, lineno):
+    """allow FILE FUNCTION guards NAME... -- why, or (fallback)
+    allow FILE FUNCTION CONDITION -- why."""
+    if len(w) < 4:
+        return "expected 'allow FILE FUNCTION guards STRUCT.FIELD... -- justification'"
+    if not why:
+        return "an allow entry needs a justification after ' -- '"
+    guards, condition = (), squash("".join(w[3:]))
+    if w[3] == "guards":
+        guards = tuple(w[4:])
+        if not guards:
+            return "expected 'guards STRUCT.FIELD...' (what the use guards)"
+        for name in guards:
+            if not all(PATTERN.match(part) for part in name.split(".")) or name.count(".") > 1:
+                return "bad guarded name '%s': expected STRUCT.FIELD or NAME" % name
+        condition = None
+    policy.allows.append(Allow(w[1], w[2], guards, condition, why, lineno))
     return None
 
 
