@@ -101,6 +101,44 @@ static bool is_number(const std::string &s)
 	return true;
 }
 
+/* NAME or STRUCT.FIELD, as a source is named in the facts. */
+static bool is_source_name(const std::string &s)
+{
+	size_t dot = s.find('.');
+
+	if (dot == std::string::npos)
+		return is_identifier_pattern(s);
+	return is_identifier_pattern(s.substr(0, dot)) &&
+	       is_identifier_pattern(s.substr(dot + 1));
+}
+
+/*
+ * allow FILE FUNCTION guards NAME... -- why, or the fallback
+ * allow FILE FUNCTION CONDITION -- why.  The plugin does not use them (the
+ * kvmdc command matches uses); it checks them like the Python parser does.
+ */
+static const char *check_allow(const std::vector<std::string> &w,
+			       const std::string &why)
+{
+	static std::string reason;
+
+	if (w.size() < 4)
+		return "expected 'allow FILE FUNCTION guards STRUCT.FIELD... -- justification'";
+	if (why.empty())
+		return "an allow entry needs a justification after ' -- '";
+	if (w[3] != "guards")
+		return NULL;
+	if (w.size() == 4)
+		return "expected 'guards STRUCT.FIELD...' (what the use guards)";
+	for (size_t i = 4; i < w.size(); i++) {
+		if (is_source_name(w[i]))
+			continue;
+		reason = "bad guarded name '" + w[i] + "': expected STRUCT.FIELD or NAME";
+		return reason.c_str();
+	}
+	return NULL;
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -164,13 +202,8 @@ static const char *parse_line(const std::string &raw, policy_entry &e,
 		bug_allows.push_back({ w[1], w[2], check, why });
 		return NULL;
 	}
-	if (w[0] == "allow") {
-		if (w.size() < 4)
-			return "expected 'allow FILE FUNCTION CONDITION -- justification'";
-		if (why.empty())
-			return "an allow entry needs a justification after ' -- '";
-		return NULL;
-	}
+	if (w[0] == "allow")
+		return check_allow(w, why);
 	for (const keyword &k : keywords) {
 		if (w[0] != k.word)
 			continue;
@@ -283,9 +316,12 @@ static void dump_line(int lineno, const std::string &line, const policy_entry &e
 		return;
 	}
 	split_words(line, w);
-	if (w.size() >= 3 && (w[0] == "budget" || w[0] == "allow"))
+	if (w.size() >= 3 && (w[0] == "budget" || w[0] == "allow" || w[0] == "bug-allow"))
 		fprintf(stderr, "kvmdc: policy %d: %s %s %s\n", lineno, w[0].c_str(),
 			w[1].c_str(), w[2].c_str());
+	else if (w.size() >= 2 && w[0] == "bug-scope")
+		fprintf(stderr, "kvmdc: policy %d: bug-scope %s\n", lineno,
+			bug_scopes.empty() ? "" : bug_scopes.back().c_str());
 }
 
 /* Parses one raw line; false (after the error) when it is bad. */

@@ -18,7 +18,9 @@ from . import DEFAULT_POLICY
 
 Entry = namedtuple("Entry", "kind prov name field why line")
 Budget = namedtuple("Budget", "dir limit why line")
-Allow = namedtuple("Allow", "file function condition why line")
+# An allow entry names what its use guards (GUARDS: source names such as
+# kvm_rmap_head.val) or, as the fallback, the condition text (squashed).
+Allow = namedtuple("Allow", "file function guards condition why line")
 BugScope = namedtuple("BugScope", "dir why line")
 BugAllow = namedtuple("BugAllow", "file function check why line")
 
@@ -98,13 +100,6 @@ class Policy:
                 return a
         return None
 
-    def allow_for(self, path, function, condition):
-        want = squash(condition)
-        for a in self.allows:
-            if a.file == path and a.function == function and a.condition == want:
-                return a
-        return None
-
 
 def _parse_line(policy, text, lineno):
     """Adds the entry on one (comment-stripped) line; returns an error or None."""
@@ -137,12 +132,7 @@ def _parse_line(policy, text, lineno):
         policy.bug_allows.append(BugAllow(w[1], w[2], check, why, lineno))
         return None
     if w[0] == "allow":
-        if len(w) < 4:
-            return "expected 'allow FILE FUNCTION CONDITION -- justification'"
-        if not why:
-            return "an allow entry needs a justification after ' -- '"
-        policy.allows.append(Allow(w[1], w[2], squash("".join(w[3:])), why, lineno))
-        return None
+        return _parse_allow(policy, w, why, lineno)
     if w[0] not in SOURCE_KEYWORDS:
         return "unknown keyword '%s'" % w[0]
     kind, prov = SOURCE_KEYWORDS[w[0]]
@@ -159,6 +149,26 @@ def _parse_line(policy, text, lineno):
     elif not PATTERN.match(name):
         return "bad name pattern"
     policy.entries.append(Entry(kind, prov, name, field, why, lineno))
+    return None
+
+
+def _parse_allow(policy, w, why, lineno):
+    """allow FILE FUNCTION guards NAME... -- why, or (fallback)
+    allow FILE FUNCTION CONDITION -- why."""
+    if len(w) < 4:
+        return "expected 'allow FILE FUNCTION guards STRUCT.FIELD... -- justification'"
+    if not why:
+        return "an allow entry needs a justification after ' -- '"
+    guards, condition = (), squash("".join(w[3:]))
+    if w[3] == "guards":
+        guards = tuple(w[4:])
+        if not guards:
+            return "expected 'guards STRUCT.FIELD...' (what the use guards)"
+        for name in guards:
+            if not all(PATTERN.match(part) for part in name.split(".")) or name.count(".") > 1:
+                return "bad guarded name '%s': expected STRUCT.FIELD or NAME" % name
+        condition = None
+    policy.allows.append(Allow(w[1], w[2], guards, condition, why, lineno))
     return None
 
 
@@ -203,19 +213,25 @@ def line_text(raw, lineno):
         raw = raw[3:]
     if len(raw) > MAX_LINE:
         return None, "line too long (more than %d bytes)" % MAX_LINE
-    bad = CONTROL.search(raw)
-    if bad:
-        return None, "control character 0x%02x" % raw[bad.start()]
+    # The first bad byte decides, as the plugin reads the line byte by byte.
+    control = CONTROL.search(raw)
     try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
+        text, utf8_error = raw.decode("utf-8"), len(raw)
+    except UnicodeDecodeError as e:
+        text, utf8_error = None, e.start
+    if control and control.start() < utf8_error:
+        return None, "control character 0x%02x" % raw[control.start()]
+    if text is None:
         return None, "not UTF-8"
+    return text, None
 
 
 def resolve(path=None):
     """The policy path to use, made absolute once: subcommands run children
     in other directories (spatch in the tree, gcc in kbuild's)."""
-    return os.path.abspath(path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY)
+    path = path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
+    # Joined, not normalised: "link/../p" must stay the file open() finds.
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def load(path=None):

@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import output, policy, records
+from . import allowlist, output, policy, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
@@ -65,9 +65,12 @@ def candidates(tree):
     files = [os.fsdecode(f)[2:] for f in grep.stdout.split(b"\0") if f]
     uses = []
     for f in files:
-        with open(os.path.join(tree, f), "rb") as fh:
-            if USE.search(fh.read()):
-                uses.append(f)
+        try:
+            with open(os.path.join(tree, f), "rb") as fh:
+                if USE.search(fh.read()):
+                    uses.append(f)
+        except OSError as e:
+            raise ScanError("%s: %s" % (os.path.join(tree, f), e.strerror))
     return sorted(uses), bool(files)
 
 
@@ -305,11 +308,11 @@ def budget_findings(recs, pol):
     for b in pol.budgets:
         inside = [r for r in unique if pol.budget_for(r["file"]) == b]
         counts[b.dir] = (len(inside), b.limit)
-        for r in inside:
-            if not pol.allow_for(r["file"], r.get("function") or "", r.get("condition") or ""):
-                extra.append(dict(r, rule="unlisted-use", sources=[], message=(
-                    "KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() is not listed in the "
-                    "policy's allowlist (no justification)" % (r.get("condition"), r.get("function")))))
+        for r in allowlist.match(pol, inside)[0]:
+            extra.append(dict(r, rule="unlisted-use", sources=[], message=(
+                "KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() is not listed in the "
+                "policy's allowlist (no justification; it %s)"
+                % (r.get("condition"), r.get("function"), allowlist.describe(r)))))
         if len(inside) > b.limit:
             first = inside[0]
             extra.append(dict(first, rule="sprawl-budget", sources=[], message=(
