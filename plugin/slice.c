@@ -830,3 +830,51 @@ enum verdict classify_site(const site &s, std::vector<source> &sources)
 		return VERDICT_GUEST;
 	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
 }
+
+/* ---- entry points for other rules (bug_sites.c) ---- */
+
+/*
+ * The branches that decide whether BB runs: its direct control
+ * dependences, and with FOLLOW_LOOPS also those of branches inside a loop
+ * (as for a constant condition above).
+ */
+void control_branches(function *fn, basic_block bb, bool follow_loops,
+		      std::vector<gimple *> &out)
+{
+	basic_block d;
+
+	need_dominance(fn, CDI_POST_DOMINATORS);
+	push_cfun(fn);
+	if (follow_loops) {
+		reaching_branches(bb, fn, out);
+	} else {
+		FOR_EACH_BB_FN(d, fn)
+			if (is_branch(last_stmt(d)) && controls(d, bb))
+				out.push_back(last_stmt(d));
+	}
+	pop_cfun();
+}
+
+/*
+ * The verdict of one branch condition, sliced like a site's condition; a
+ * condition of constants only is judged by the branches that reach it.
+ */
+enum verdict classify_branch(function *fn, gimple *branch, std::vector<source> &sources)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+	bool guest = false, unknown = false;
+
+	S.out = &sources;
+	S.steps = 0;
+	slice_condition_stmt(S, branch, top);
+	if (only_constants(sources))
+		slice_reaching_conditions(S, gimple_bb(branch), top);
+	for (const source &src : sources) {
+		guest |= src.cls == SRC_GUEST;
+		unknown |= src.cls == SRC_UNKNOWN;
+	}
+	if (guest)
+		return VERDICT_GUEST;
+	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
