@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, PROJECT, records
+from . import DEFAULT_POLICY, PROJECT, provdb, records
 from .check import gcc_flags
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
@@ -87,8 +87,8 @@ def plugin_argv(argv, tree, source, mirror, facts, strict=False):
     src_dir = os.path.dirname(source) or "."
     cmd = cc + mirror_includes(out, mirror) + ["-iquote", src_dir] + out + [
         "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
-        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never",
-        "-S", "-o", "/dev/null", os.path.join(mirror, source)]
+        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never"] + \
+        provdb.plugin_args(tree)[0] + ["-S", "-o", "/dev/null", os.path.join(mirror, source)]
     if strict:
         cmd.insert(-4, "-fplugin-arg-kvmdc-strict")
     return cmd
@@ -102,9 +102,10 @@ def policy_path():
     return os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
 
 
-def run_plugin(tree, source, mirror, strict=False):
+def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
     """Site records of MIRROR/SOURCE compiled as kbuild compiled SOURCE in
-    TREE.  Returns (records, None) or (None, one-line reason)."""
+    TREE (plain BUG_ON()/BUG() sites too with BUG_SITES).  Returns
+    (records, None) or (None, one-line reason)."""
     argv = recorded_command(tree, source)
     if not argv:
         return None, "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
@@ -116,9 +117,11 @@ def run_plugin(tree, source, mirror, strict=False):
                               text=True, errors="replace", env=dict(os.environ, LC_ALL="C"))
         if proc.returncode != 0:
             return None, "%s: compiler failed: %s" % (source, last_error(proc.stderr))
-        recs = records.read_facts(facts, tree)
+        recs = records.read_facts(facts, tree, bug_sites)
     for rec in recs:
         rec["file"] = unmirror(rec["file"], mirror, tree)
+        if rec.get("branch", {}).get("file"):
+            rec["branch"]["file"] = unmirror(rec["branch"]["file"], mirror, tree)
         for src in rec.get("sources") or []:
             if src.get("file"):
                 src["file"] = unmirror(src["file"], mirror, tree)

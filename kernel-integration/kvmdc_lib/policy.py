@@ -21,6 +21,8 @@ Budget = namedtuple("Budget", "dir limit why line")
 # An allow entry names what its use guards (GUARDS: source names such as
 # kvm_rmap_head.val) or, as the fallback, the condition text (squashed).
 Allow = namedtuple("Allow", "file function guards condition why line")
+BugScope = namedtuple("BugScope", "dir why line")
+BugAllow = namedtuple("BugAllow", "file function check why line")
 
 SOURCE_KEYWORDS = {
     "guest-func": ("func", "guest"), "host-func": ("func", "host"),
@@ -51,6 +53,8 @@ class Policy:
         self.entries = []
         self.budgets = []
         self.allows = []
+        self.bug_scopes = []
+        self.bug_allows = []
 
     def _lookup(self, kind, name, field=None):
         for e in self.entries:
@@ -80,6 +84,21 @@ class Policy:
                 return b
         return None
 
+    def in_bug_scope(self, path):
+        """Whether a bug-scope directory holds PATH (tree-relative)."""
+        path = "/" + os.path.normpath(path).lstrip("/")
+        return any("/" + s.dir in path for s in self.bug_scopes)
+
+    def bug_allowed(self, path, function, check):
+        """The bug-allow entry for a BUG_ON()/BUG() site, or None; CHECK is
+        the macro call as written ("BUG_ON(x < 0)", "BUG()")."""
+        path = "/" + os.path.normpath(path).lstrip("/")
+        want = squash(check)
+        for a in self.bug_allows:
+            if fnmatch.fnmatchcase(function or "", a.function) and a.check == want and \
+                    path.endswith("/" + a.file):
+                return a
+        return None
 
 
 def _parse_line(policy, text, lineno):
@@ -95,6 +114,22 @@ def _parse_line(policy, text, lineno):
         if len(w) != 3 or not re.fullmatch(r"[0-9]+", w[2]):
             return "expected 'budget DIR N [-- reason]'"
         policy.budgets.append(Budget(w[1], int(w[2]), why, lineno))
+        return None
+    if w[0] == "bug-scope":
+        if len(w) != 2 or w[1].startswith("/") or ".." in w[1]:
+            return "expected 'bug-scope DIR [-- reason]' (DIR relative to the tree)"
+        policy.bug_scopes.append(BugScope(w[1].rstrip("/") + "/", why, lineno))
+        return None
+    if w[0] == "bug-allow":
+        check = "".join(w[3:])
+        if len(w) < 4 or "(" not in check:
+            return ("expected 'bug-allow FILE FUNCTION CHECK -- reason' "
+                    "(CHECK as written, e.g. BUG_ON(x < 0) or BUG())")
+        if not PATTERN.match(w[2]):
+            return "bad function pattern"
+        if not why:
+            return "a bug-allow entry needs a reason after ' -- '"
+        policy.bug_allows.append(BugAllow(w[1], w[2], check, why, lineno))
         return None
     if w[0] == "allow":
         return _parse_allow(policy, w, why, lineno)

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, kbuild, output, policy as policy_mod, records, report_mail, scan
+from . import MACRO, kbuild, output, policy as policy_mod, provdb, records, report_mail, scan
 from .budget import with_condition
 from .check import mentions_macro, may_contain_site
 from .mail import SeriesError, read_series, touched_paths
@@ -155,6 +155,25 @@ def cocci_sites(root, files, tmp):
     return [with_condition(r, root) for r in recs]
 
 
+BUG_TEXT = re.compile(rb"\bBUG(_ON)?\s*\(")
+
+
+def mentions_bug(path):
+    """Whether PATH writes BUG_ON( or BUG( (rule bug-on-guest)."""
+    try:
+        with open(path, "rb") as f:
+            return bool(BUG_TEXT.search(f.read()))
+    except OSError:
+        return False
+
+
+def bug_findings(root, files, policy):
+    """bug-on-guest findings of the source-level engine in FILES under ROOT."""
+    files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
+        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
+    return [r for r in scan.bug_sites(root, files) if r.get("rule")]
+
+
 def budget_files(tree, rev, policy):
     """Files under the budgeted directories that use the macro in the base."""
     dirs = [b.dir for b in policy.budgets]
@@ -173,7 +192,7 @@ def configured(tree):
         os.path.join(tree, "include/generated/autoconf.h"))
 
 
-def plugin_units(tree, scratch, touched):
+def plugin_units(tree, scratch, touched, policy):
     """Touched .c files and the built sources including a touched header,
     kept when some version of them or of a touched file they include can
     hold a site."""
@@ -190,12 +209,14 @@ def plugin_units(tree, scratch, touched):
         versions = [os.path.join(side, p) for side in (scratch.base, scratch.new) for p in via]
         argv = kbuild.recorded_command(tree, unit)
         if any(mentions_macro(v) for v in versions) or may_contain_site(
-                os.path.join(tree, unit), argv or []):
+                os.path.join(tree, unit), argv or []) or any(
+                policy.in_bug_scope(p) and mentions_bug(os.path.join(side, p))
+                for side in (scratch.base, scratch.new) for p in via):
             keep.append(unit)
     return keep
 
 
-def gcc_sites(tree, scratch, touched, strict, notes):
+def gcc_sites(tree, scratch, touched, strict, notes, policy):
     """(base records, new records) from the plugin, or (None, None)."""
     if not configured(tree):
         notes.append("plugin not run: %s is not a configured tree (Coccinelle only)" % tree)
@@ -206,12 +227,14 @@ def gcc_sites(tree, scratch, touched, strict, notes):
                      "built with them (Coccinelle only)" % ", ".join(rules[:3]))
         return None, None
     base, new = [], []
-    for unit in plugin_units(tree, scratch, touched):
+    if provdb.plugin_args(tree)[1]:
+        notes.append(provdb.plugin_args(tree)[1])
+    for unit in plugin_units(tree, scratch, touched, policy):
         scratch.add(unit)
         for side, out in ((scratch.base, base), (scratch.new, new)):
             if not scratch.exists(side, unit):
                 continue
-            recs, err = kbuild.run_plugin(tree, unit, side, strict)
+            recs, err = kbuild.run_plugin(tree, unit, side, strict, bug_sites=True)
             if err:
                 notes.append("plugin not run on %s: %s" % (unit, err))
                 return None, None
@@ -304,9 +327,11 @@ def review(tree, what, strict=False, policy_file=None):
         notes = []
         base_sites = cocci_sites(scratch.base, sources, tmp)
         new_sites = cocci_sites(scratch.new, sources, tmp)
-        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes)
-        found = new_findings(engine_findings(base_sites, gcc_base, strict),
-                             engine_findings(new_sites, gcc_new, strict))
+        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, policy)
+        base_bugs = bug_findings(scratch.base, sources, policy)
+        new_bugs = bug_findings(scratch.new, sources, policy)
+        found = new_findings(engine_findings(base_sites + base_bugs, gcc_base, strict),
+                             engine_findings(new_sites + new_bugs, gcc_new, strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)
         found = records.sort_records(found + budget_found)
         attach_snippets(found, scratch.new)
