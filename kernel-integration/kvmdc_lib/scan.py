@@ -17,19 +17,16 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import output, policy, records
+from . import ctext, output, policy, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
-sys.path.insert(0, COCCI_DIR)
-import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
-
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
-USE = re.compile(rb"^(?!\s*#\s*define\b).*\b" + MACRO.encode() + rb"\s*\(", re.M)
 RECORD = "kvmdc-record: "
 PLUGIN = os.path.join(PROJECT, "plugin", "kvmdc.so")
 KVM_DIRS = ("arch/x86/kvm/", "virt/kvm/")
+KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
 BUILD_LOCK = os.path.join(os.environ.get("KVMDC_CACHE") or
                           os.path.expanduser("~/.cache/kvmdc"), ".buildlock")
 
@@ -58,11 +55,7 @@ def candidates(tree):
     if grep.returncode > 1:
         raise ScanError("grep failed over %s" % tree)
     files = [f.decode()[2:] for f in grep.stdout.split(b"\0") if f]
-    uses = []
-    for f in files:
-        with open(os.path.join(tree, f), "rb") as fh:
-            if USE.search(fh.read()):
-                uses.append(f)
+    uses = [f for f in files if ctext.mentions_macro(ctext.read(os.path.join(tree, f)) or "")]
     return sorted(uses), bool(files)
 
 
@@ -84,8 +77,12 @@ def run_spatch(tree, files, jobs, tmp):
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--no-includes", "--include-headers",
+           "--local-includes", "--include-headers-for-types", "--include-headers",
            "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
+    # Field types: the KVM structures the policy names are defined there.
+    for h in KVM_TYPE_HEADERS:
+        if os.path.exists(os.path.join(tree, h)):
+            cmd += ["--include", h]
     if jobs > 1 and len(files) > 1:
         cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1"]
     env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR)
@@ -111,19 +108,18 @@ def unparsed_sites(tree, files, recs):
     seen = {(r["file"], r["line"]) for r in recs}
     out = []
     for f in files:
-        path = os.path.join(tree, f)
-        for line, col in kvmdc_verdict.written_uses("\n".join(kvmdc_verdict.source_lines(path))):
+        text = ctext.read(os.path.join(tree, f)) or ""
+        for line, col in ctext.written_uses(text):
             if (f, line) in seen:
                 continue
-            fn = kvmdc_verdict.find_function(path, line)
             src = records.make_source(
                 "unknown", "unparsed code", "unknown",
                 "Coccinelle could not parse the code around this use; "
                 "compile it with the plugin (kvmdc scan --build)", f, line)
-            rec = records.make_site(f, line, col, fn.name if fn else None,
-                                    "unknown", [src], "cocci")
+            # The function is unknown: Coccinelle did not parse it.
+            rec = records.make_site(f, line, col, None, "unknown", [src], "cocci")
             rec["analysed"] = False
-            rec["condition"] = condition_text(tree, rec)
+            rec["condition"] = ctext.condition_text(text, line, col)
             out.append(rec)
     return out
 
@@ -182,27 +178,9 @@ def run_plugin_build(tree, files, jobs, tmp, pol, strict):
 
 
 def condition_text(tree, rec):
-    """The macro's first argument at the record's location (for allow)."""
-    try:
-        with open(os.path.join(tree, rec["file"]), encoding="utf-8", errors="replace") as f:
-            text = "".join(f.readlines()[rec["line"] - 1:rec["line"] + 20])
-    except (OSError, IndexError):
-        return ""
-    m = re.search(MACRO + r"\s*\(", text)
-    if not m:
-        return ""
-    depth, args, cur = 1, [], ""
-    for ch in text[m.end():]:
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        if depth == 0 or (ch == "," and depth == 1):
-            args.append(cur)
-            if depth == 0 or len(args) == 1:
-                break
-            cur = ""
-        else:
-            cur += ch
-    return " ".join(args[0].split()) if args else ""
+    """The macro's first argument at the record's line and column."""
+    text = ctext.read(os.path.join(tree, rec["file"]))
+    return ctext.condition_text(text, rec["line"], rec["col"] or 1) if text else ""
 
 
 def merge(cocci, gcc):
