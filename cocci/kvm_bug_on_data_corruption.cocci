@@ -72,8 +72,9 @@ KVM_BUG_ON_DATA_CORRUPTION@p(E@pe, K)
 @script:python@
 p << site.p;
 pe << site.pe;
+E << site.E;
 @@
-kv.begin_site(p[0].file).add_site(p, pe)
+kv.begin_site(p[0].file).add_site(p, pe, E)
 
 // A use in a wrapper macro's body: its condition is the wrapper's parameter.
 @wrapper depends on site@
@@ -157,18 +158,13 @@ kv.facts_for(pc[0].file).add_call(f, pc)
 // Where each call's arguments are: all of them (what a condition does not
 // read directly), and one by one for the calls whose arguments are followed
 // (same-file functions, and macros that are not calls).
-@args depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@args depends on site@
 identifier f;
 expression list es;
-position pc, pa;
+position pc : script:python () { kv.relevant(pc[0].current_element) }, pa;
 @@
 
-fn(...) {
-... when any
 f@pc(es@pa)
-... when any
-}
 
 @script:python@
 pc << args.pc;
@@ -176,41 +172,32 @@ pa << args.pa;
 @@
 kv.facts_for(pc[0].file).add_arg(pc, -1, pa)
 
-@arg depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@arg depends on site@
 identifier f : script:python () { kv.follows_arguments(f) };
 expression list[n] es;
 expression A;
-position pc, pa;
+position pc : script:python () { kv.relevant(pc[0].current_element) }, pa;
 @@
 
-fn(...) {
-... when any
 f@pc(es, A@pa, ...)
-... when any
-}
 
 @script:python@
 pc << arg.pc;
 n << arg.n;
 pa << arg.pa;
+A << arg.A;
 @@
-kv.facts_for(pc[0].file).add_arg(pc, n, pa)
+kv.facts_for(pc[0].file).add_arg(pc, n, pa, A)
 
 // A field read, with the type Coccinelle infers for its base.
-@typed_ptr_field depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@typed_ptr_field depends on site@
 type T;
 T B;
 identifier fld;
-position pb, pf;
+position pb, pf : script:python () { kv.relevant(pf[0].current_element) };
 @@
 
-fn(...) {
-... when any
 B@pb->fld@pf
-... when any
-}
 
 @script:python@
 T << typed_ptr_field.T;
@@ -220,19 +207,14 @@ pf << typed_ptr_field.pf;
 @@
 kv.facts_for(pf[0].file).add_field(T, fld, pb, pf)
 
-@typed_field depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@typed_field depends on site@
 type T;
 T B;
 identifier fld;
-position pb, pf;
+position pb, pf : script:python () { kv.relevant(pf[0].current_element) };
 @@
 
-fn(...) {
-... when any
 B@pb.fld@pf
-... when any
-}
 
 @script:python@
 T << typed_field.T;
@@ -243,18 +225,13 @@ pf << typed_field.pf;
 kv.facts_for(pf[0].file).add_field(T, fld, pb, pf)
 
 // The same without a type (Coccinelle could not infer it).
-@ptr_field depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@ptr_field depends on site@
 expression B;
 identifier fld;
-position pb, pf;
+position pb, pf : script:python () { kv.relevant(pf[0].current_element) };
 @@
 
-fn(...) {
-... when any
 B@pb->fld@pf
-... when any
-}
 
 @script:python@
 fld << ptr_field.fld;
@@ -263,18 +240,13 @@ pf << ptr_field.pf;
 @@
 kv.facts_for(pf[0].file).add_field(None, fld, pb, pf)
 
-@dot_field depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
+@dot_field depends on site@
 expression B;
 identifier fld;
-position pb, pf;
+position pb, pf : script:python () { kv.relevant(pf[0].current_element) };
 @@
 
-fn(...) {
-... when any
 B@pb.fld@pf
-... when any
-}
 
 @script:python@
 fld << dot_field.fld;
@@ -283,10 +255,115 @@ pf << dot_field.pf;
 @@
 kv.facts_for(pf[0].file).add_field(None, fld, pb, pf)
 
-// The assignments (and initialisers) that reach each use of a variable.
-@value_def exists@
+// What a same-file helper returns.
+@ret depends on site@
+expression R;
+position pr : script:python () { kv.relevant(pr[0].current_element) }, pe;
+@@
+
+return@pr R@pe;
+
+@script:python@
+pr << ret.pr;
+pe << ret.pe;
+R << ret.R;
+@@
+kv.facts_for(pr[0].file).add_return(pr, pe, R)
+
+// Branches: what decides whether a constant condition is reached, and
+// which of several assignments reaches a use.
+@branch depends on site@
+expression C;
+expression E1, E3;
+statement S1, S2;
+position pb : script:python () { kv.relevant(pb[0].current_element) }, pc, ps1, ps2;
+@@
+
+(
+if@pb (C@pc) S1@ps1 else S2@ps2
+|
+if@pb (C@pc) S1@ps1
+|
+while@pb (C@pc) S1@ps1
+|
+for@pb (E1; C@pc; E3) S1@ps1
+|
+for@pb (; C@pc; E3) S1@ps1
+|
+for@pb (E1; C@pc; ) S1@ps1
+)
+
+@script:python@
+pb << branch.pb;
+pc << branch.pc;
+C << branch.C;
+ps1 << branch.ps1;
+ps2 << branch.ps2 = [];
+@@
+kv.facts_for(pb[0].file).add_branch(pb, pc, [ps1, ps2 or None], C)
+
+// An earlier branch that leaves the block decides whether what follows runs.
+@exit_branch depends on site exists@
 identifier fn : script:python () { kv.relevant(fn) };
+expression C;
+identifier L;
+position pb;
+@@
+
+fn(...) {
+... when any
+if@pb (C) {
+... when any
+(
+return ...;
+|
+goto L;
+|
+break;
+|
+continue;
+)
+}
+... when any
+}
+
+@script:python@
+pb << exit_branch.pb;
+@@
+kv.facts_for(pb[0].file).add_exit(pb)
+
+// Every assignment, flow-insensitively: which variables the verdicts can
+// reach (kv.tracked()), so that the control-flow rules below only follow those.
+@assign depends on site@
 identifier x;
+expression R;
+position pd : script:python () { kv.relevant(pd[0].current_element) };
+@@
+
+x@pd = R
+
+@script:python@
+x << assign.x;
+pd << assign.pd;
+R << assign.R;
+@@
+kv.facts_for(pd[0].file).add_assign(x, pd, R)
+
+// The assignments (and initialisers) that reach each use of a variable.
+@sitefn depends on site exists@
+identifier fn;
+position site.p;
+@@
+
+fn(...) {
+... when any
+KVM_BUG_ON_DATA_CORRUPTION@p(...)
+... when any
+}
+
+@value_def exists@
+identifier sitefn.fn;
+identifier x : script:python () { kv.tracked(x) };
 expression R, R2;
 position pd, pr, pu;
 @@
@@ -312,8 +389,9 @@ kv.facts_for(pu[0].file).add_value_def(x, pd, pr, pu)
 // A local filled by a call: through its address (kvm_read_guest(.., &x, ..))
 // or as a macro's first argument (get_user(x, ptr)).
 @addr_fill exists@
-identifier fn : script:python () { kv.relevant(fn) };
-identifier f, x;
+identifier sitefn.fn;
+identifier f;
+identifier x : script:python () { kv.tracked(x) };
 expression R2;
 position pc, pu;
 @@
@@ -337,7 +415,7 @@ pu << addr_fill.pu;
 kv.facts_for(pu[0].file).add_fill_def(x, f, pc, pu, True)
 
 @macro_fill exists@
-identifier fn : script:python () { kv.relevant(fn) };
+identifier sitefn.fn;
 identifier f : script:python () { kv.fills_first_argument(f) };
 type T;
 idexpression T x;
@@ -369,8 +447,8 @@ if "*" not in T:
 
 // The uses a parameter's incoming value reaches.
 @param_use exists@
-identifier fn : script:python () { kv.relevant(fn) };
-identifier x;
+identifier sitefn.fn;
+identifier x : script:python () { kv.tracked(x) };
 parameter list ps;
 type T;
 expression R2;
@@ -390,91 +468,6 @@ x << param_use.x;
 pu << param_use.pu;
 @@
 kv.facts_for(pu[0].file).add_param_use(x, pu)
-
-// What a same-file helper returns.
-@ret depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
-expression R;
-position pr, pe;
-@@
-
-fn(...) {
-... when any
-return@pr R@pe;
-... when any
-}
-
-@script:python@
-pr << ret.pr;
-pe << ret.pe;
-@@
-kv.facts_for(pr[0].file).add_return(pr, pe)
-
-// Branches: what decides whether a constant condition is reached, and
-// which of several assignments reaches a use.
-@branch depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
-expression C;
-expression E1, E3;
-statement S1, S2;
-position pb, pc, ps1, ps2;
-@@
-
-fn(...) {
-... when any
-(
-if@pb (C@pc) S1@ps1 else S2@ps2
-|
-if@pb (C@pc) S1@ps1
-|
-while@pb (C@pc) S1@ps1
-|
-for@pb (E1; C@pc; E3) S1@ps1
-|
-for@pb (; C@pc; E3) S1@ps1
-|
-for@pb (E1; C@pc; ) S1@ps1
-)
-... when any
-}
-
-@script:python@
-pb << branch.pb;
-pc << branch.pc;
-ps1 << branch.ps1;
-ps2 << branch.ps2 = [];
-@@
-kv.facts_for(pb[0].file).add_branch(pb, pc, [ps1, ps2 or None])
-
-// An earlier branch that leaves the block decides whether what follows runs.
-@exit_branch depends on site exists@
-identifier fn : script:python () { kv.relevant(fn) };
-expression C;
-identifier L;
-position pb;
-@@
-
-fn(...) {
-... when any
-if@pb (C) {
-... when any
-(
-return ...;
-|
-goto L;
-|
-break;
-|
-continue;
-)
-}
-... when any
-}
-
-@script:python@
-pb << exit_branch.pb;
-@@
-kv.facts_for(pb[0].file).add_exit(pb)
 
 // ---- output -------------------------------------------------------------
 

@@ -94,6 +94,17 @@ def fills_first_argument(name):
     return bool(entry) and entry.prov == "guest"
 
 
+def tracked(name):
+    """Constraint of the control-flow rules: a variable a verdict can reach."""
+    return _facts is not None and _facts.tracked(name)
+
+
+def names(expr):
+    """The identifiers of an expression, from Coccinelle's own tokens (its
+    printed form separates every token by a space)."""
+    return {t for t in str(expr).split() if t[:1].isalpha() or t[:1] == "_"}
+
+
 def follows_arguments(name):
     """Calls whose arguments a verdict reads one by one: same-file functions
     (parameters bound to arguments) and macros that are not calls."""
@@ -137,13 +148,24 @@ class FileFacts:
         self.exits = set()      # if spans of branches that leave the block
         self.wrappers = {}      # site span -> wrapper macro whose body holds it
         self._relevant = None
+        self._tracked = None
+        self.names = {}         # what tracked() starts from and follows, by name:
+        #   ("site", fn) / ("assign", fn, var) / ("return", fn) / ("arg", call, i) / ("branch", fn)
         self._cache = {}
         self.closed = False     # verdicts given: the next site is another file
 
     # ---- facts, as the script rules hand them over ----
 
-    def add_site(self, p, cond):
+    def add_site(self, p, cond, expr=""):
         self.sites[span(p)] = (span(cond), p[0].current_element)
+        self._names(("site", p[0].current_element), expr)
+
+    def _names(self, key, expr):
+        self.names.setdefault(key, set()).update(names(expr))
+        self._tracked = None
+
+    def add_assign(self, var, pd, expr):
+        self._names(("assign", pd[0].current_element, var), expr)
 
     def add_function(self, fn, static=False):
         f = self.functions.setdefault(fn, {"params": {}, "static": False})
@@ -157,8 +179,10 @@ class FileFacts:
         self.calls[span(p)] = (callee, p[0].current_element)
         self._relevant = None
 
-    def add_arg(self, pc, index, pa):
+    def add_arg(self, pc, index, pa, expr=""):
         self.args.setdefault(span(pc), {})[int(index)] = span(pa)
+        if int(index) >= 0:
+            self._names(("arg", span(pc), int(index)), expr)
 
     def add_field(self, ctype, field, pb, pf):
         old = self.fields.get(span(pf))
@@ -180,12 +204,14 @@ class FileFacts:
         if d not in defs:
             defs.append(d)
 
-    def add_return(self, pr, expr):
+    def add_return(self, pr, expr, text=""):
         self.returns.setdefault(pr[0].current_element, []).append(span(expr))
+        self._names(("return", pr[0].current_element), text)
 
-    def add_branch(self, pb, cond, bodies):
+    def add_branch(self, pb, cond, bodies, text=""):
         self.branches.append((pb[0].current_element, span(cond),
                               [span(b) for b in bodies if b], span(pb)))
+        self._names(("branch", pb[0].current_element), text)
 
     def add_wrapper(self, p, name):
         self.wrappers[span(p)] = name
@@ -232,6 +258,39 @@ class FileFacts:
         if os.environ.get("KVMDC_DEBUG"):
             sys.stderr.write("kvmdc: %d functions followed: %s\n" % (len(reach), sorted(reach)))
         return set(reach)
+
+    def tracked(self, var):
+        """Can a verdict read VAR?  By name, flow-insensitively: the names of
+        the site conditions and branch conditions of their functions, then of
+        what is assigned to those names, what the helpers named there return,
+        and what the callers pass for parameters among them."""
+        if self._tracked is None:
+            self._tracked = self._track()
+        return var in self._tracked
+
+    def _track(self):
+        params = {fn: [p[0] for _, p in sorted(f["params"].items())]
+                  for fn, f in self.functions.items()}
+        calls = {}
+        for c, (callee, fn) in self.calls.items():
+            calls.setdefault(callee, []).append(c)
+        work = [(key[1], n) for key, ns in self.names.items()
+                if key[0] in ("site", "branch") for n in ns]
+        seen = set()
+        while work:
+            fn, n = work.pop()
+            if (fn, n) in seen:
+                continue
+            seen.add((fn, n))
+            more = [(fn, m) for m in self.names.get(("assign", fn, n), ())]
+            if n in self.functions:         # a helper: what it returns
+                more += [(n, m) for m in self.names.get(("return", n), ())]
+            if n in params.get(fn, ()):     # a parameter: what callers pass
+                i = params[fn].index(n)
+                more += [(self.calls[c][1], m) for c in calls.get(fn, ())
+                         for m in self.names.get(("arg", c, i), ())]
+            work += more
+        return {n for _, n in seen}
 
     # ---- verdicts ----
 

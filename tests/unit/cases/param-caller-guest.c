@@ -1,4 +1,6 @@
 /*
+ * check-cocci: differs: control flow is followed only in the site's own function: the caller's local filled by kvm_read_guest() is not traced, so the parameter is unknown
+ * check-cocci-expect: 9:unknown
  * check-name: static function's parameter bound to a guest value by its caller
  */
 #include "kvmdc-test.h"
