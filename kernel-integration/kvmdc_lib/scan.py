@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import output, policy, records
+from . import bounded, output, policy, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
@@ -80,7 +80,7 @@ def macro_file(tmp):
     return path
 
 
-def run_spatch(tree, files, jobs, tmp):
+def run_spatch(tree, files, jobs, tmp, timeout=None):
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
@@ -90,12 +90,20 @@ def run_spatch(tree, files, jobs, tmp):
         cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1"]
     env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR)
     progress(" spatch on %d file(s)" % len(files))
-    res = subprocess.run(cmd + files, cwd=tree, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    if timeout is None:
+        res = subprocess.run(cmd + files, cwd=tree, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        out, err = res.stdout, res.stderr
+    else:
+        # Files an attacker wrote (kvmdc review): bounded, capped output.
+        res = bounded.run(cmd + files, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
+        if res.timed_out:
+            raise ScanError("spatch stopped at the time limit (%d s)" % timeout)
+        out, err = (res.stdout.decode("utf-8", "replace"), res.stderr.decode("utf-8", "replace"))
     if res.returncode:
-        raise ScanError("spatch failed: %s" % (res.stderr.strip().splitlines() or ["?"])[-1])
+        raise ScanError("spatch failed: %s" % (err.strip().splitlines() or ["?"])[-1])
     recs = []
-    for line in res.stdout.splitlines():
+    for line in out.splitlines():
         if line.startswith(RECORD):
             rec = json.loads(line[len(RECORD):])
             rec["file"] = records.relative(rec["file"], tree)
