@@ -208,7 +208,7 @@ def main():
             lambda c: c.write(X86, c.read(X86).replace(X86_ANCHOR, X86_ANCHOR + "\0\n", 1))])
         one(c, "h15-binary-png-doc", "KVM: docs: add a diagram", "Binary doc plus a comment.", [
             lambda c: c.write("Documentation/virt/kvm/x86/diagram.png",
-                              b"\x89PNG\r\n\x1a\n" + os.urandom(64)),
+                              b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))),
             lambda c: c.edit(X86, "#define CREATE_TRACE_POINTS\n",
                              "/* Trace points are created here. */\n#define CREATE_TRACE_POINTS\n")])
         doubling = "".join("#define KVM_D%d KVM_D%d KVM_D%d\n" % (i + 1, i, i) for i in range(40))
