@@ -429,14 +429,17 @@ def definition_texts(path):
         return _defs[path]
     paths = [path]
     d = os.path.dirname(os.path.abspath(path))
+    # kvmdc scan passes a file whose name is not ASCII through a symlink:
+    # its includes and its tree are where the link points.
+    real = os.path.dirname(os.path.realpath(path))
     # A quoted include is looked for next to the file, then one level up
     # (test fixtures and arch code use -I on the parent directory).
     for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)"', "\n".join(source_lines(path)), re.M):
-        for base in (d, os.path.dirname(d)):
+        for base in (d, os.path.dirname(d), real, os.path.dirname(real)):
             if os.path.exists(os.path.join(base, inc)):
                 paths.append(os.path.join(base, inc))
                 break
-    tree = tree_root(d)
+    tree = tree_root(d) or tree_root(real)
     if tree:
         paths += [os.path.join(tree, "include/linux/kvm_host.h"),
                   os.path.join(tree, "arch/x86/include/asm/kvm_host.h")]

@@ -57,6 +57,7 @@ struct policy_hit {
 	const char *why;	/* reason text of the policy line */
 };
 
+extern bool policy_dump;		/* -fplugin-arg-kvmdc-dump-policy */
 bool policy_load(const char *path);
 struct policy_hit policy_func(const char *name);
 struct policy_hit policy_type(const char *type);

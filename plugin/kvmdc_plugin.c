@@ -32,7 +32,8 @@ static struct plugin_info kvmdc_plugin_info = {
 			  "facts=DIR\twrite one JSON-lines record per site to DIR\n"
 			  "level=note|warning|error\thow findings are reported (default warning)\n"
 			  "strict\talso report sites whose provenance is undecided\n"
-			  "disable\tdo not activate the plugin\n",
+			  "disable\tdo not activate the plugin\n"
+			  "dump-policy\tprint each policy line as parsed (tests)\n",
 };
 
 static bool policy_loaded;
@@ -135,6 +136,8 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 			*enable = false;
 		} else if (!strcmp(arg->key, "strict")) {
 			kvmdc_strict = true;
+		} else if (!strcmp(arg->key, "dump-policy")) {
+			policy_dump = true;
 		} else if (!strcmp(arg->key, "policy") && arg->value) {
 			policy = arg->value;
 		} else if (!strcmp(arg->key, "facts") && arg->value) {

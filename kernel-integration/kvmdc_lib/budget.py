@@ -74,32 +74,85 @@ def stale_allows(policy, sites):
     return [a for a in policy.allows if (a.file, a.function, a.condition) not in keys]
 
 
+class UpdateError(Exception):
+    """--update could not rewrite the policy; str() is the one-line reason."""
+
+
+BUDGET_LINE = re.compile(rb"^((?:\xef\xbb\xbf)?[ \t]*budget[ \t]+\S+[ \t]+)[0-9]+")
+
+
 def ratchet(policy, rows):
     """Rewrite lowered budget lines in place (temp file + rename); returns
-    the (dir, old, new) lowered.  Never raises a budget."""
+    the (dir, old, new) lowered.  Never raises a budget.  Works on bytes
+    split at LF only, so CRLF line ends and every other byte are kept."""
     lowered = {r["line"]: r for r in rows if r["uses"] < r["budget"]}
     if not lowered:
         return []
-    with open(policy.path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
+    # A symlinked policy: the link stays, its target is updated.
+    path = os.path.realpath(policy.path)
+    check_writable(policy.path, path)
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError as e:
+        raise UpdateError("%s: cannot read the policy file: %s" % (policy.path, e.strerror))
     for lineno, row in lowered.items():
-        lines[lineno - 1] = re.sub(r"^(\s*budget\s+\S+\s+)\d+", r"\g<1>%d" % row["uses"],
-                                   lines[lineno - 1])
-    write_atomically(policy.path, "\n".join(lines))
+        lines[lineno - 1] = BUDGET_LINE.sub(lambda m: m.group(1) + b"%d" % row["uses"],
+                                            lines[lineno - 1])
+    try:
+        write_atomically(path, b"\n".join(lines))
+    except OSError as e:
+        raise UpdateError("%s: cannot update the policy file: %s"
+                          % (policy.path, e.strerror or e)) from None
     return [(r["dir"], r["budget"], r["uses"]) for r in lowered.values()]
 
 
-def write_atomically(path, text):
-    d = os.path.dirname(os.path.abspath(path))
+def check_writable(name, path):
+    """Refuse a policy its owner made read-only.  Root passes access(2)
+    whatever the mode, so the write bits are looked at too."""
+    try:
+        st = os.stat(path)
+        ro_fs = os.statvfs(os.path.dirname(path)).f_flag & os.ST_RDONLY
+    except OSError as e:
+        raise UpdateError("%s: cannot update the policy file: %s" % (name, e.strerror))
+    if not st.st_mode & 0o222:
+        raise UpdateError("%s: the policy file is read-only (mode %04o): not updated"
+                          % (name, st.st_mode & 0o7777))
+    if ro_fs:
+        raise UpdateError("%s: the policy file is on a read-only file system: not updated" % name)
+    for what, p in (("the policy file", path), ("its directory", os.path.dirname(path))):
+        if not os.access(p, os.W_OK):
+            raise UpdateError("%s: cannot update the policy file: %s is not writable"
+                              % (name, what))
+
+
+def write_atomically(path, data):
+    """Replace PATH by DATA: a temporary file in the same directory with
+    PATH's mode (and owner, when allowed), flushed to disk, renamed over
+    PATH, then the directory flushed, so a crash leaves the old or the new
+    file, never a half-written one."""
+    d = os.path.dirname(path)
+    st = os.stat(path)
     fd, tmp = tempfile.mkstemp(prefix=".kvmdc-policy.", dir=d)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), st.st_mode & 0o7777)
+            try:
+                os.fchown(f.fileno(), st.st_uid, st.st_gid)
+            except PermissionError:
+                pass
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+    dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
 
 
 def summary_lines(policy, rows, stale, lowered, held):
@@ -150,7 +203,11 @@ def main(argv):
         sys.stderr.write("kvmdc budget: %s\n" % e)
         return 2
     rows, findings = check_budgets(policy, sites)
-    lowered = ratchet(policy, rows) if args.update else []
+    try:
+        lowered = ratchet(policy, rows) if args.update else []
+    except UpdateError as e:
+        sys.stderr.write("kvmdc budget: %s\n" % e)
+        return 2
     held = [r for r in rows if args.update and r["uses"] > r["budget"]]
     summary = summary_lines(policy, rows, stale_allows(policy, sites), lowered, held)
     text = output.render(records.sort_records(findings), args.format, summary)

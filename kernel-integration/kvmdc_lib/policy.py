@@ -3,12 +3,15 @@
 
 Grammar (documented at the top of kvmdc.policy): one entry per line,
 `KEYWORD ARGUMENT... [-- reason]`, '#' starts a comment, names are
-shell-style patterns.  The first matching entry of a kind wins, as in the
+shell-style patterns; the file is UTF-8 text without control characters,
+lines at most MAX_LINE bytes, LF or CRLF line ends, blanks are space and
+tab (tests/unit/policy-odd-lines is the table both parsers are held to).  The first matching entry of a kind wins, as in the
 plugin, so both engines give the same answer for the same name.
 """
 import fnmatch
 import os
 import re
+import stat
 from collections import namedtuple
 
 from . import DEFAULT_POLICY
@@ -24,6 +27,11 @@ SOURCE_KEYWORDS = {
     "guest-param": ("param", "guest"), "host-param": ("param", "host"),
 }
 PATTERN = re.compile(r"^[A-Za-z0-9_*?]+$")
+MAX_LINE = 4096
+BLANKS = " \t"
+# The reason follows the first "--" standing alone between blanks.
+REASON = re.compile(r"[ \t]--(?=[ \t]|$)")
+CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class PolicyError(Exception):
@@ -81,14 +89,14 @@ class Policy:
 def _parse_line(policy, text, lineno):
     """Adds the entry on one (comment-stripped) line; returns an error or None."""
     body, why = text, ""
-    dash = text.find(" -- ")
-    if dash >= 0:
-        body, why = text[:dash], text[dash + 4:].strip()
-    w = body.split()
+    dash = REASON.search(text)
+    if dash:
+        body, why = text[:dash.start()], text[dash.end():].strip(BLANKS)
+    w = words(body)
     if not w:
         return None
     if w[0] == "budget":
-        if len(w) != 3 or not w[2].isdigit():
+        if len(w) != 3 or not re.fullmatch(r"[0-9]+", w[2]):
             return "expected 'budget DIR N [-- reason]'"
         policy.budgets.append(Budget(w[1], int(w[2]), why, lineno))
         return None
@@ -118,18 +126,71 @@ def _parse_line(policy, text, lineno):
     return None
 
 
+def words(text):
+    """Blank-separated words (space and tab only, as the plugin splits)."""
+    return [w for w in re.split(r"[ \t]+", text) if w]
+
+
+def read_policy_bytes(path):
+    """Bytes of the policy file: a regular file (O_NONBLOCK: a FIFO given
+    by mistake is refused, not waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        raise PolicyError("%s: cannot open the policy file: %s" % (path, e.strerror)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise PolicyError("%s: not a regular file (%s)" % (path, file_kind(mode)))
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return f.read()
+        except OSError as e:
+            raise PolicyError("%s: cannot read the policy file: %s"
+                              % (path, e.strerror)) from None
+
+
+def file_kind(mode):
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def line_text(raw, lineno):
+    """The text of one line (line end removed), or (None, reason)."""
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if len(raw) > MAX_LINE:
+        return None, "line too long (more than %d bytes)" % MAX_LINE
+    bad = CONTROL.search(raw)
+    if bad:
+        return None, "control character 0x%02x" % raw[bad.start()]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8"
+
+
+def resolve(path=None):
+    """The policy path to use, made absolute once: subcommands run children
+    in other directories (spatch in the tree, gcc in kbuild's)."""
+    return os.path.abspath(path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY)
+
+
 def load(path=None):
     """Parses the policy file; raises PolicyError naming FILE:LINE."""
-    path = path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
+    path = resolve(path)
     policy = Policy(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError("cannot read policy file %s: %s" % (path, e)) from None
-    for lineno, line in enumerate(lines, 1):
-        line = line.split("#", 1)[0].strip()
-        bad = _parse_line(policy, line, lineno)
+    for lineno, raw in enumerate(read_policy_bytes(path).split(b"\n"), 1):
+        line, bad = line_text(raw, lineno)
+        if line is not None:
+            # A comment runs from the first '#' to the end of the line.
+            bad = _parse_line(policy, line.split("#", 1)[0].strip(BLANKS), lineno)
         if bad:
             raise PolicyError("%s:%d: %s" % (path, lineno, bad))
     return policy

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Site records, the one shape shared by plugin facts and the cocci engine.
 
-Fields (DESIGN.md): file (tree-relative), line, col, function, macro,
+Fields (kernel-integration/CONTRACTS.md): file (tree-relative), line, col, function, macro,
 verdict, rule (findings only), sources [{kind, name, class, why, file,
 line}], engine.  Records are plain dicts so that json.loads() of a facts
 line is already a record.

@@ -57,7 +57,8 @@ def candidates(tree):
                           cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if grep.returncode > 1:
         raise ScanError("grep failed over %s" % tree)
-    files = [f.decode()[2:] for f in grep.stdout.split(b"\0") if f]
+    # File names are bytes: a name that is not UTF-8 must still be scanned.
+    files = [os.fsdecode(f)[2:] for f in grep.stdout.split(b"\0") if f]
     uses = []
     for f in files:
         with open(os.path.join(tree, f), "rb") as fh:
@@ -87,30 +88,55 @@ def run_spatch(tree, files, jobs, tmp, timeout=None):
            "--no-includes", "--include-headers",
            "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
     if jobs > 1 and len(files) > 1:
-        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1"]
-    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR)
+        # spatch's parallel mode makes its work directory in the current
+        # one, which is the tree: keep it in TMP (the tree may be read-only).
+        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1",
+                "--tmp-dir", os.path.join(tmp, "spatch-")]
+    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR, TMPDIR=tmp)
     progress(" spatch on %d file(s)" % len(files))
+    names, real = spatch_names(tree, files, tmp)
     if timeout is None:
-        res = subprocess.run(cmd + files, cwd=tree, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+        res = subprocess.run(cmd + names, cwd=tree, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, errors="surrogateescape")
         out, err = res.stdout, res.stderr
     else:
         # Files an attacker wrote (kvmdc review): bounded, capped output.
-        res = bounded.run(cmd + files, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
+        res = bounded.run(cmd + names, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
         if res.timed_out:
             raise ScanError("spatch stopped at the time limit (%d s)" % timeout)
-        out, err = (res.stdout.decode("utf-8", "replace"), res.stderr.decode("utf-8", "replace"))
+        out, err = (res.stdout.decode("utf-8", "surrogateescape"),
+                    res.stderr.decode("utf-8", "surrogateescape"))
     if res.returncode:
         raise ScanError("spatch failed: %s" % (err.strip().splitlines() or ["?"])[-1])
     recs = []
     for line in out.splitlines():
         if line.startswith(RECORD):
             rec = json.loads(line[len(RECORD):])
-            rec["file"] = records.relative(rec["file"], tree)
+            rec["file"] = records.relative(real.get(rec["file"], rec["file"]), tree)
             for src in rec["sources"]:
-                src["file"] = records.relative(src["file"], tree) if src["file"] else None
+                name = real.get(src["file"], src["file"])
+                src["file"] = records.relative(name, tree) if name else None
             recs.append(rec)
     return recs + unparsed_sites(tree, files, recs)
+
+
+def spatch_names(tree, files, tmp):
+    """(names to give spatch, {name: file}).  spatch's embedded Python
+    decodes file names strictly (UTF-8, or ASCII in the C locale) and
+    aborts on any other byte, so a file whose name is not ASCII goes in
+    through a symlink with an ASCII name in TMP."""
+    names, real = [], {}
+    for f in files:
+        if f.isascii():
+            names.append(f)
+            continue
+        d = os.path.join(tmp, "names", str(len(real)))
+        os.makedirs(d)
+        link = os.path.join(d, re.sub(r"[^\x21-\x7e]", "_", os.path.basename(f)))
+        os.symlink(os.path.join(tree, f), link)
+        names.append(link)
+        real[link] = os.path.join(tree, f)
+    return names, real
 
 
 def unparsed_sites(tree, files, recs):
