@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, bounded, directives, kbuild, output, policy as policy_mod, records
+from . import MACRO, PROJECT, bounded, directives, kbuild, output, policy as policy_mod, records
 from . import report_mail, sandbox, scan
 from .budget import with_condition
 from .check import mentions_macro, may_contain_site
@@ -154,15 +154,26 @@ def is_source(path):
     return path.endswith((".c", ".h"))
 
 
-def cocci_sites(root, files, tmp, clock):
-    """Coccinelle records of FILES under ROOT, each with its condition."""
+def cocci_sites(root, files, tmp, clock, confined):
+    """Coccinelle records of FILES under ROOT, each with its condition;
+    spatch runs in the sandbox when CONFINED, writing only its own work
+    directory."""
     files = [f for f in files if os.path.isfile(os.path.join(root, f)) and mentions_macro(
         os.path.join(root, f))]
-    recs = scan.run_spatch(root, files, os.cpu_count() or 1, tmp, timeout=clock.left())
+    if not files:
+        return []
+    work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
+
+    def confine(argv, cwd, env):
+        ro = [tmp, PROJECT, os.path.realpath(os.environ["KVMDC_POLICY"])]
+        return (sandbox.wrap(argv, cwd, read_only=ro, writable=[work]),
+                dict(env, PATH="/usr/bin:/bin"))
+    recs = scan.run_spatch(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
+                           confine=confine if confined else None)
     return [with_condition(r, root) for r in recs]
 
 
-def both_sides(scratch, files, tmp, clock, policy):
+def both_sides(scratch, files, tmp, clock, policy, confined):
     """(base records, new records); files the series left alone are read
     once, and only when the series changes a file under a budgeted
     directory (their uses then count in the budget delta; otherwise they
@@ -171,9 +182,9 @@ def both_sides(scratch, files, tmp, clock, policy):
     same = [f for f in files if not scratch.changed(f)]
     if not any(policy.budget_for(f) for f in changed):
         same = []
-    base = cocci_sites(scratch.base, changed, tmp, clock)
-    new = cocci_sites(scratch.new, changed, tmp, clock)
-    shared = cocci_sites(scratch.new, same, tmp, clock)
+    base = cocci_sites(scratch.base, changed, tmp, clock, confined)
+    new = cocci_sites(scratch.new, changed, tmp, clock, confined)
+    shared = cocci_sites(scratch.new, same, tmp, clock, confined)
     return base + shared, new + shared
 
 
@@ -219,7 +230,7 @@ def plugin_units(tree, scratch, touched):
     return keep
 
 
-def gcc_sites(tree, scratch, touched, strict, notes, clock):
+def gcc_sites(tree, scratch, touched, strict, notes, clock, confined):
     """(base records, new records) from the plugin, or (None, None)."""
     if not configured(tree):
         notes.append("plugin not run: %s is not a configured tree (Coccinelle only)" % tree)
@@ -228,9 +239,6 @@ def gcc_sites(tree, scratch, touched, strict, notes, clock):
     if rules:
         notes.append("build rules of the series ignored: %s (compiled with the base tree's "
                      "recorded commands)" % ", ".join(rules))
-    confined, why = sandbox.available()
-    if os.environ.get("KVMDC_SANDBOX") == "off":
-        confined, why = False, "KVMDC_SANDBOX=off"
     jobs = []
     for unit, sides in plugin_units(tree, scratch, touched).items():
         scratch.add(unit)
@@ -240,9 +248,6 @@ def gcc_sites(tree, scratch, touched, strict, notes, clock):
                                                    confined)))
     if not jobs:
         return [], []
-    if not confined:
-        notes.append("no sandbox (%s): the compiler ran unconfined, bounded in time and memory"
-                     % why)
     timeout = clock.left()
     if timeout < 2:
         notes.append("plugin not run: the review's time limit (%d s) was reached" % clock.limit)
@@ -346,6 +351,17 @@ def in_tree(recs):
             and not os.path.normpath(r["file"]).startswith("..")]
 
 
+def sandboxing(notes):
+    """True when spatch and gcc run in the sandbox; else a note says why."""
+    confined, why = sandbox.available()
+    if os.environ.get("KVMDC_SANDBOX") == "off":
+        confined, why = False, "KVMDC_SANDBOX=off"
+    if not confined:
+        notes.append("no sandbox (%s): Coccinelle and the compiler run unconfined, bounded in "
+                     "time and memory" % why)
+    return confined
+
+
 def review(tree, what, clock, strict=False, policy_file=None):
     policy = policy_mod.load(policy_file)
     os.environ["KVMDC_POLICY"] = policy.path
@@ -367,8 +383,9 @@ def review(tree, what, clock, strict=False, policy_file=None):
             scratch.add(f)
         scratch.write()
         sources = sorted({p for p in touched if is_source(p)} | set(budgeted))
-        base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy)
-        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock)
+        confined = sandboxing(notes)
+        base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
+        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined)
         found = new_findings(engine_findings(base_sites, in_tree(gcc_base), strict),
                              engine_findings(new_sites, in_tree(gcc_new), strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)

@@ -81,7 +81,7 @@ def macro_file(tmp):
     return path
 
 
-def run_spatch(tree, files, jobs, tmp, timeout=None):
+def run_spatch(tree, files, jobs, tmp, timeout=None, confine=None):
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
@@ -100,8 +100,12 @@ def run_spatch(tree, files, jobs, tmp, timeout=None):
                              stderr=subprocess.PIPE, text=True, errors="surrogateescape")
         out, err = res.stdout, res.stderr
     else:
-        # Files an attacker wrote (kvmdc review): bounded, capped output.
-        res = bounded.run(cmd + names, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
+        # Files an attacker wrote (kvmdc review): bounded, capped output,
+        # and CONFINE(argv, cwd, env) -> (argv, env) may sandbox it.
+        argv = cmd + names
+        if confine:
+            argv, env = confine(argv, tree, env)
+        res = bounded.run(argv, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
         if res.timed_out:
             raise ScanError("spatch stopped at the time limit (%d s)" % timeout)
         out, err = (res.stdout.decode("utf-8", "surrogateescape"),
