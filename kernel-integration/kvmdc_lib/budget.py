@@ -97,8 +97,12 @@ def ratchet(policy, rows):
     except OSError as e:
         raise UpdateError("%s: cannot read the policy file: %s" % (policy.path, e.strerror))
     for lineno, row in lowered.items():
-        lines[lineno - 1] = BUDGET_LINE.sub(lambda m: m.group(1) + b"%d" % row["uses"],
-                                            lines[lineno - 1])
+        m = BUDGET_LINE.match(lines[lineno - 1]) if lineno <= len(lines) else None
+        if not m or m.group(1).split()[-1] != os.fsencode(row["dir"]):
+            # Edited since it was read: never lower the wrong budget.
+            raise UpdateError("%s:%d: the policy changed while kvmdc ran: not updated"
+                              % (policy.path, lineno))
+        lines[lineno - 1] = m.group(1) + b"%d" % row["uses"] + lines[lineno - 1][m.end():]
     try:
         write_atomically(path, b"\n".join(lines))
     except OSError as e:

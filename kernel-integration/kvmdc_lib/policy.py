@@ -167,19 +167,25 @@ def line_text(raw, lineno):
         raw = raw[3:]
     if len(raw) > MAX_LINE:
         return None, "line too long (more than %d bytes)" % MAX_LINE
-    bad = CONTROL.search(raw)
-    if bad:
-        return None, "control character 0x%02x" % raw[bad.start()]
+    # The first bad byte decides, as the plugin reads the line byte by byte.
+    control = CONTROL.search(raw)
     try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
+        text, utf8_error = raw.decode("utf-8"), len(raw)
+    except UnicodeDecodeError as e:
+        text, utf8_error = None, e.start
+    if control and control.start() < utf8_error:
+        return None, "control character 0x%02x" % raw[control.start()]
+    if text is None:
         return None, "not UTF-8"
+    return text, None
 
 
 def resolve(path=None):
     """The policy path to use, made absolute once: subcommands run children
     in other directories (spatch in the tree, gcc in kbuild's)."""
-    return os.path.abspath(path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY)
+    path = path or os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
+    # Joined, not normalised: "link/../p" must stay the file open() finds.
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def load(path=None):

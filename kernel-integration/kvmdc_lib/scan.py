@@ -61,9 +61,12 @@ def candidates(tree):
     files = [os.fsdecode(f)[2:] for f in grep.stdout.split(b"\0") if f]
     uses = []
     for f in files:
-        with open(os.path.join(tree, f), "rb") as fh:
-            if USE.search(fh.read()):
-                uses.append(f)
+        try:
+            with open(os.path.join(tree, f), "rb") as fh:
+                if USE.search(fh.read()):
+                    uses.append(f)
+        except OSError as e:
+            raise ScanError("%s: %s" % (os.path.join(tree, f), e.strerror))
     return sorted(uses), bool(files)
 
 
