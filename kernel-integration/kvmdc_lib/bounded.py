@@ -9,6 +9,7 @@ gcc that forked cc1 leaves nothing behind.  guard_signals() turns SIGTERM,
 SIGINT and SIGHUP into an Interrupted exception after killing every live
 group, so `with` blocks still remove their scratch directories.
 """
+import ctypes
 import os
 import resource
 import selectors
@@ -21,6 +22,7 @@ GiB = 1 << 30
 MiB = 1 << 20
 OUTPUT_CAP = 1 * MiB
 MEMORY = 2 * GiB
+PR_SET_PDEATHSIG = 1
 
 Result = namedtuple("Result", "returncode stdout stderr timed_out")
 
@@ -37,6 +39,12 @@ class Interrupted(BaseException):
 
 def _limits(cpu, mem, fsize):
     def apply():
+        # A child in its own session escapes a killpg of the caller's group
+        # (kvmdc bot kills a review that way): it dies with its parent.
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
         if cpu:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         if mem:
