@@ -225,8 +225,8 @@ def main():
                                  "\tif (KVM_BUG_ON_DATA_CORRUPTION(kvm->created_vcpus == %s, kvm))\n"
                                  "\t\treturn -EIO;\n\tif (!kvm_get_kvm_safe(kvm))\n" % nest)])
         c.reset()
-        c.write("Documentation/virt/kvm/blob.bin", b"\0" * (100 << 20))
-        c.commit("KVM: docs: add a blob", "100 MiB of zeros, 100 KiB compressed.")
+        c.write("Documentation/virt/kvm/blob.bin", b"\0" * (24 << 20))
+        c.commit("KVM: docs: add a blob", "24 MiB of zeros, 24 KiB compressed.")
         save("h18-huge-binary", c.mbox(1))
         one(c, "h19-include-cycle", "KVM: x86: tables", "A header including itself twice.", [
             lambda c: c.write("arch/x86/kvm/twice.h", "#include \"twice.h\"\n"
