@@ -64,6 +64,9 @@ struct policy_hit policy_type(const char *type);
 struct policy_hit policy_field(const char *type, const char *field);
 struct policy_hit policy_param(const char *name);
 bool policy_names_macro(const char *name);
+bool policy_in_bug_scope(const char *file);
+bool policy_has_bug_scope(void);
+const char *policy_bug_allowed(const char *file, const char *function, const char *check);
 
 /* ---- sites.c ---- */
 
@@ -109,6 +112,10 @@ enum verdict {
 
 enum verdict classify_site(const site &s, std::vector<source> &sources);
 void slice_reset(void);
+void control_branches(function *fn, basic_block bb, bool follow_loops,
+		      std::vector<gimple *> &out);
+enum verdict classify_branch(function *fn, gimple *branch,
+			     std::vector<source> &sources);
 
 /* ---- report.c ---- */
 
@@ -127,5 +134,19 @@ void report_site(const site &s, enum verdict v,
 		 const std::vector<source> &sources);
 void report_unanalysed(const site &s);
 void facts_flush(void);
+void report_fact_for(const site &s, const char *macro, enum verdict v,
+		     const char *rule, const std::vector<source> &sources,
+		     const std::string &extra_json);
+void report_finding(location_t loc, const char *msg, const char *rule);
+void report_sources(const std::vector<source> &sources);
+std::string report_json_quote(const char *s);
+const char *report_tree_file(const char *file);
+
+/* ---- bug_sites.c: rule bug-on-guest (plain BUG_ON()/BUG() in KVM) ---- */
+
+void bug_sites_begin_unit(void);
+void analyse_bug_sites(function *fn);
+extern double bug_sites_seconds;
+double cpu_seconds(void);
 
 #endif /* KVMDC_H */

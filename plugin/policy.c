@@ -26,6 +26,13 @@ struct policy_entry {
 };
 
 static std::vector<policy_entry> entries;
+static std::vector<std::string> bug_scopes;	/* bug-scope DIR, '/'-terminated */
+
+/* bug-allow FILE FUNCTION CHECK -- reason: a reviewed BUG_ON()/BUG(). */
+struct bug_allow {
+	std::string file, function, check, why;	/* check: whitespace removed */
+};
+static std::vector<bug_allow> bug_allows;
 
 /* Longest line, line end excluded (the contract at the top of kvmdc.policy). */
 #define POLICY_MAX_LINE		4096
@@ -94,6 +101,44 @@ static bool is_number(const std::string &s)
 	return true;
 }
 
+/* NAME or STRUCT.FIELD, as a source is named in the facts. */
+static bool is_source_name(const std::string &s)
+{
+	size_t dot = s.find('.');
+
+	if (dot == std::string::npos)
+		return is_identifier_pattern(s);
+	return is_identifier_pattern(s.substr(0, dot)) &&
+	       is_identifier_pattern(s.substr(dot + 1));
+}
+
+/*
+ * allow FILE FUNCTION guards NAME... -- why, or the fallback
+ * allow FILE FUNCTION CONDITION -- why.  The plugin does not use them (the
+ * kvmdc command matches uses); it checks them like the Python parser does.
+ */
+static const char *check_allow(const std::vector<std::string> &w,
+			       const std::string &why)
+{
+	static std::string reason;
+
+	if (w.size() < 4)
+		return "expected 'allow FILE FUNCTION guards STRUCT.FIELD... -- justification'";
+	if (why.empty())
+		return "an allow entry needs a justification after ' -- '";
+	if (w[3] != "guards")
+		return NULL;
+	if (w.size() == 4)
+		return "expected 'guards STRUCT.FIELD...' (what the use guards)";
+	for (size_t i = 4; i < w.size(); i++) {
+		if (is_source_name(w[i]))
+			continue;
+		reason = "bad guarded name '" + w[i] + "': expected STRUCT.FIELD or NAME";
+		return reason.c_str();
+	}
+	return NULL;
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -137,13 +182,28 @@ static const char *parse_line(const std::string &raw, policy_entry &e,
 			return "expected 'budget DIR N [-- reason]'";
 		return NULL;
 	}
-	if (w[0] == "allow") {
-		if (w.size() < 4)
-			return "expected 'allow FILE FUNCTION CONDITION -- justification'";
-		if (why.empty())
-			return "an allow entry needs a justification after ' -- '";
+	if (w[0] == "bug-scope") {
+		if (w.size() != 2 || w[1][0] == '/' || w[1].find("..") != std::string::npos)
+			return "expected 'bug-scope DIR [-- reason]' (DIR relative to the tree)";
+		bug_scopes.push_back(w[1].back() == '/' ? w[1] : w[1] + "/");
 		return NULL;
 	}
+	if (w[0] == "bug-allow") {
+		std::string check;
+
+		for (size_t i = 3; i < w.size(); i++)
+			check += w[i];
+		if (w.size() < 4 || check.find('(') == std::string::npos)
+			return "expected 'bug-allow FILE FUNCTION CHECK -- reason' (CHECK as written, e.g. BUG_ON(x < 0) or BUG())";
+		if (!is_identifier_pattern(w[2]))
+			return "bad function pattern";
+		if (why.empty())
+			return "a bug-allow entry needs a reason after ' -- '";
+		bug_allows.push_back({ w[1], w[2], check, why });
+		return NULL;
+	}
+	if (w[0] == "allow")
+		return check_allow(w, why);
 	for (const keyword &k : keywords) {
 		if (w[0] != k.word)
 			continue;
@@ -256,9 +316,12 @@ static void dump_line(int lineno, const std::string &line, const policy_entry &e
 		return;
 	}
 	split_words(line, w);
-	if (w.size() >= 3 && (w[0] == "budget" || w[0] == "allow"))
+	if (w.size() >= 3 && (w[0] == "budget" || w[0] == "allow" || w[0] == "bug-allow"))
 		fprintf(stderr, "kvmdc: policy %d: %s %s %s\n", lineno, w[0].c_str(),
 			w[1].c_str(), w[2].c_str());
+	else if (w.size() >= 2 && w[0] == "bug-scope")
+		fprintf(stderr, "kvmdc: policy %d: bug-scope %s\n", lineno,
+			bug_scopes.empty() ? "" : bug_scopes.back().c_str());
 }
 
 /* Parses one raw line; false (after the error) when it is bad. */
@@ -409,4 +472,70 @@ struct policy_hit policy_param(const char *name)
 bool policy_names_macro(const char *name)
 {
 	return policy_func(name).prov != PROV_NONE;
+}
+
+/*
+ * FILE as the compiler names it (tree-relative, "./"-prefixed, an absolute
+ * path into a mirror, or "arch/x86/kvm/../../../virt/kvm/x.c"): whether a
+ * bug-scope directory holds it.  ".." is folded lexically first.
+ */
+/* "/"-joined path with "." and ".." folded lexically: "/a/b/c.c". */
+static std::string fold_path(const char *file)
+{
+	std::vector<std::string> parts;
+	std::string norm;
+	size_t i = 0;
+
+	for (std::string path(file); i <= path.size();) {
+		size_t e = path.find('/', i);
+		std::string part;
+
+		if (e == std::string::npos)
+			e = path.size();
+		part = path.substr(i, e - i);
+		i = e + 1;
+		if (part == ".." && !parts.empty() && parts.back() != "..")
+			parts.pop_back();
+		else if (!part.empty() && part != ".")
+			parts.push_back(part);
+	}
+	for (const std::string &p : parts)
+		norm += "/" + p;
+	return norm;
+}
+
+bool policy_in_bug_scope(const char *file)
+{
+	std::string norm;
+
+	if (!file || bug_scopes.empty())
+		return false;
+	norm = fold_path(file);
+	for (const std::string &dir : bug_scopes)
+		if (norm.find("/" + dir) != std::string::npos)
+			return true;
+	return false;
+}
+
+bool policy_has_bug_scope(void)
+{
+	return !bug_scopes.empty();
+}
+
+/* The reason of the bug-allow entry for this site, NULL if none. */
+const char *policy_bug_allowed(const char *file, const char *function, const char *check)
+{
+	std::string norm;
+
+	if (!file || !function || bug_allows.empty())
+		return NULL;
+	norm = fold_path(file);
+	for (const bug_allow &a : bug_allows) {
+		std::string tail = "/" + a.file;
+
+		if (matches(a.function, function) && a.check == check && norm.size() >= tail.size() &&
+		    !norm.compare(norm.size() - tail.size(), tail.size(), tail))
+			return a.why.c_str();
+	}
+	return NULL;
 }

@@ -224,3 +224,55 @@ void facts_flush(void)
 	}
 	facts.clear();
 }
+
+/* ---- for other rules (bug_sites.c) ---- */
+
+/*
+ * One record of another rule's site in this unit's facts: the same fields
+ * as a macro site, MACRO as written, EXTRA_JSON (", \"key\": ...") added.
+ */
+void report_fact_for(const site &s, const char *macro, enum verdict v,
+		     const char *rule, const std::vector<source> &sources,
+		     const std::string &extra_json)
+{
+	expanded_location x = expand_location(s.expansion);
+
+	facts += "{";
+	json_field(facts, "file", tree_file(x.file), false);
+	json_int(facts, "line", x.line);
+	json_int(facts, "col", x.column);
+	json_field(facts, "function", function_name(s.fndecl));
+	json_field(facts, "macro", macro);
+	json_field(facts, "verdict", verdict_name(v));
+	if (rule)
+		json_field(facts, "rule", rule);
+	json_sources(facts, sources);
+	facts += extra_json;
+	json_field(facts, "engine", "gcc");
+	facts += std::string(", \"analysed\": ") + (s.analysed ? "true" : "false");
+	facts += "}\n";
+}
+
+void report_finding(location_t loc, const char *msg, const char *rule)
+{
+	emit(loc, msg, rule);
+}
+
+void report_sources(const std::vector<source> &sources)
+{
+	note_sources(sources, true);
+}
+
+/* S as a JSON string literal, for EXTRA_JSON above. */
+std::string report_json_quote(const char *s)
+{
+	std::string out;
+
+	json_string(out, s);
+	return out;
+}
+
+const char *report_tree_file(const char *file)
+{
+	return tree_file(file);
+}

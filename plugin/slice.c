@@ -217,6 +217,27 @@ static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
 }
 
 /*
+ * The object a MEM_REF reads when its address was taken just before:
+ * READ_ONCE(p->f) is _1 = &p->f; _2 = MEM[(volatile T *)_1], and the load
+ * reads p->f, not "something p points to".  Only at offset 0, where the
+ * load starts at that object.
+ */
+static tree pointed_object(tree mem)
+{
+	tree ptr = TREE_OPERAND(mem, 0);
+	gimple *def;
+
+	if (TREE_CODE(ptr) != SSA_NAME || SSA_NAME_IS_DEFAULT_DEF(ptr) ||
+	    !integer_zerop(TREE_OPERAND(mem, 1)))
+		return NULL_TREE;
+	def = SSA_NAME_DEF_STMT(ptr);
+	if (!is_gimple_assign(def) || !gimple_assign_single_p(def) ||
+	    TREE_CODE(gimple_assign_rhs1(def)) != ADDR_EXPR)
+		return NULL_TREE;
+	return TREE_OPERAND(gimple_assign_rhs1(def), 0);
+}
+
+/*
  * A load: the outermost field decides (vcpu->arch.regs[] is guest even
  * though kvm_vcpu is not); an access the policy is silent about is judged
  * by where its base pointer comes from.
@@ -247,6 +268,10 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 			/* MEM[&local]: the object itself, not its address. */
 			if (TREE_CODE(TREE_OPERAND(t, 0)) == ADDR_EXPR) {
 				t = TREE_OPERAND(TREE_OPERAND(t, 0), 0);
+				continue;
+			}
+			if (TREE_CODE(t) == MEM_REF && pointed_object(t)) {
+				t = pointed_object(t);
 				continue;
 			}
 			slice_value(S, TREE_OPERAND(t, 0), F, at);
@@ -439,6 +464,32 @@ static void slice_callee_returns(slicer &S, gcall *call, function *callee, const
 	}
 }
 
+/*
+ * A helper in this file that the policy also calls host (kvm_rmap_lock()):
+ * its body names what it returns (kvm_rmap_head.val), which is what an
+ * allow entry matches.  Used only when the body is all host; otherwise the
+ * policy's word stands (a guest-func entry is a root and always wins).
+ */
+static bool slice_host_helper(slicer &S, gcall *call, function *body, const frame &F)
+{
+	std::vector<source> found, *saved = S.out;
+
+	S.out = &found;
+	slice_callee_returns(S, call, body, F);
+	S.out = saved;
+	if (!all_host(found))
+		return false;
+	for (const source &s : found) {
+		bool seen = false;
+
+		for (const source &o : *S.out)
+			seen |= o.kind == s.kind && o.name == s.name && o.loc == s.loc;
+		if (!seen)
+			S.out->push_back(s);
+	}
+	return true;
+}
+
 static void slice_call(slicer &S, gcall *call, const frame &F)
 {
 	tree callee = gimple_call_fndecl(call);
@@ -471,13 +522,17 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 		return;
 	}
 	hit = policy_func(name);
+	body = DECL_STRUCT_FUNCTION(callee);
+	if (!(body && gimple_in_ssa_p(body) && F.depth < MAX_CALL_DEPTH))
+		body = NULL;
+	if (body && hit.prov == PROV_HOST && slice_host_helper(S, call, body, F))
+		return;
 	if (hit.prov != PROV_NONE) {
 		add_source(S, "function", name, class_of(hit.prov), hit.why,
 			   gimple_location(call));
 		return;
 	}
-	body = DECL_STRUCT_FUNCTION(callee);
-	if (body && gimple_in_ssa_p(body) && F.depth < MAX_CALL_DEPTH) {
+	if (body) {
 		slice_callee_returns(S, call, body, F);
 		return;
 	}
@@ -767,6 +822,54 @@ enum verdict classify_site(const site &s, std::vector<source> &sources)
 	slice_ssa(S, s.ret_ssa, top);
 	if (only_constants(sources))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
+	for (const source &src : sources) {
+		guest |= src.cls == SRC_GUEST;
+		unknown |= src.cls == SRC_UNKNOWN;
+	}
+	if (guest)
+		return VERDICT_GUEST;
+	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
+
+/* ---- entry points for other rules (bug_sites.c) ---- */
+
+/*
+ * The branches that decide whether BB runs: its direct control
+ * dependences, and with FOLLOW_LOOPS also those of branches inside a loop
+ * (as for a constant condition above).
+ */
+void control_branches(function *fn, basic_block bb, bool follow_loops,
+		      std::vector<gimple *> &out)
+{
+	basic_block d;
+
+	need_dominance(fn, CDI_POST_DOMINATORS);
+	push_cfun(fn);
+	if (follow_loops) {
+		reaching_branches(bb, fn, out);
+	} else {
+		FOR_EACH_BB_FN(d, fn)
+			if (is_branch(last_stmt(d)) && controls(d, bb))
+				out.push_back(last_stmt(d));
+	}
+	pop_cfun();
+}
+
+/*
+ * The verdict of one branch condition, sliced like a site's condition; a
+ * condition of constants only is judged by the branches that reach it.
+ */
+enum verdict classify_branch(function *fn, gimple *branch, std::vector<source> &sources)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+	bool guest = false, unknown = false;
+
+	S.out = &sources;
+	S.steps = 0;
+	slice_condition_stmt(S, branch, top);
+	if (only_constants(sources))
+		slice_reaching_conditions(S, gimple_bb(branch), top);
 	for (const source &src : sources) {
 		guest |= src.cls == SRC_GUEST;
 		unknown |= src.cls == SRC_UNKNOWN;

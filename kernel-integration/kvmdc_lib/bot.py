@@ -34,6 +34,7 @@ KVMDC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_FROM = "kvmdc review bot <kvmdc-bot@localhost>"
 REVIEW_MEM = 4 << 30
 MAX_OUTPUT = 64 << 20
+READ_EVERY = 5
 
 
 def log(text):
@@ -71,8 +72,10 @@ def read_capped(path, limit=MAX_OUTPUT):
 
 
 class Job:
-    def __init__(self, sid, work, proc):
-        self.sid, self.work, self.proc = sid, work, proc
+    """A running review: the series, the messages it was given, the child."""
+
+    def __init__(self, sid, msgs, work, proc):
+        self.sid, self.msgs, self.work, self.proc = sid, msgs, work, proc
 
 
 class Bot:
@@ -84,7 +87,7 @@ class Bot:
         # Scratch left by a killed pass: nothing in it is needed.
         shutil.rmtree(self.workroot, ignore_errors=True)
         os.makedirs(self.workroot)
-        self.running = {}
+        self.running, self.queue = {}, []
 
     # ---- reading mail ---------------------------------------------------
     def ingest(self):
@@ -147,13 +150,21 @@ class Bot:
         return [(r["id"], threads.Message(**json.loads(r["info"])), r["series"], r["arrival"])
                 for r in rows]
 
+    def busy(self):
+        """Series being reviewed or queued: what arrives for them now is
+        a straggler, as for a series already reviewed."""
+        return ",".join(str(i) for i in list(self.running) + self.queue) or "-1"
+
     def assemble(self):
         """Group new patches and cover letters into series."""
-        open_ = self.members("m.series IS NULL OR s.status = 'waiting'")
+        busy = self.busy()
+        open_ = self.members("m.series IS NULL OR (s.status = 'waiting' AND m.series NOT IN "
+                             "(%s))" % busy)
         if not any(sid is None for _, _, sid, _ in open_):
             return
         done = {}
-        for i, m, sid, _ in self.members("s.status IN ('reviewed', 'failed', 'superseded')"):
+        for i, m, sid, _ in self.members("s.status IN ('reviewed', 'failed', 'superseded') "
+                                         "OR m.series IN (%s)" % busy):
             done[m.msgid] = (sid, threads.series_key(m))
             if m.parent:
                 done.setdefault(("child-of", m.parent), (sid, threads.series_key(m)))
@@ -170,6 +181,7 @@ class Bot:
         with self.state.tx() as db:
             for i, sid in late.items():
                 db.execute("UPDATE messages SET series = ? WHERE id = ?", (sid, i))
+                self.refresh(db, sid)
             for g in groups:
                 sids = sorted({owner[i] for i in g if owner[i] is not None})
                 if sids and all(owner[i] is not None for i in g):
@@ -199,7 +211,8 @@ class Bot:
 
     def supersede(self):
         """A newer version replaces an older one nobody has reviewed yet."""
-        waiting = self.state.q("SELECT * FROM series WHERE status = 'waiting'")
+        waiting = self.state.q("SELECT * FROM series WHERE status = 'waiting' AND id NOT IN "
+                               "(%s)" % self.busy())
         info = {}
         for s in waiting:
             msgs = [m for m, _ in self.series_msgs(s["id"])]
@@ -221,7 +234,8 @@ class Bot:
 
     def due(self):
         out = []
-        for s in self.state.q("SELECT * FROM series WHERE status = 'waiting' ORDER BY id"):
+        for s in self.state.q("SELECT * FROM series WHERE status = 'waiting' AND id NOT IN "
+                              "(%s) ORDER BY id" % self.busy()):
             msgs = [m for m, _ in self.series_msgs(s["id"])]
             patches = [m for m in msgs if m.kind == "patch"]
             late = now() - s["last_arrival"] >= self.args.complete_after * 60
@@ -248,30 +262,43 @@ class Bot:
                 "--format", "json"]
         proc = child.Child(argv, work, os.path.join(work, "out.json"),
                            os.path.join(work, "err.txt"), self.args.timeout, REVIEW_MEM, env)
-        self.running[sid] = Job(sid, work, proc)
+        self.running[sid] = Job(sid, msgs, work, proc)
 
     def raw(self, msgid):
         row = self.state.one("SELECT raw FROM messages WHERE msgid = ? AND kind != 'other' "
                              "ORDER BY id LIMIT 1", msgid)
         return row["raw"]
 
-    def review_all(self, due):
-        queue, reviewed = list(due), 0
+    def review_all(self):
+        """Review what is due; mail that arrives meanwhile is read every
+        few seconds, so a series completed during a long pass does not
+        wait for the next one."""
+        self.queue, reviewed, count, looked = self.due(), 0, 0, time.monotonic()
         try:
-            while queue or self.running:
-                while queue and len(self.running) < self.args.jobs:
-                    self.start(queue.pop(0))
+            while self.queue or self.running:
+                while self.queue and len(self.running) < self.args.jobs:
+                    self.start(self.queue.pop(0))
                 for sid, job in list(self.running.items()):
                     rc = job.proc.poll()
                     if rc is not None:
                         del self.running[sid]
                         self.finish(job, rc)
                         reviewed += 1
+                if time.monotonic() - looked >= READ_EVERY:
+                    count += self.read_mail()
+                    self.queue += self.due()
+                    looked = time.monotonic()
                 time.sleep(0.05)
         finally:
             for job in self.running.values():
                 job.proc.kill()
-        return reviewed
+        return count, reviewed
+
+    def read_mail(self):
+        count = self.ingest()
+        self.assemble()
+        self.supersede()
+        return count
 
     def finish(self, job, rc):
         sid, elapsed = job.sid, job.proc.elapsed()
@@ -294,7 +321,7 @@ class Bot:
             reason = "review exited %d: %s" % (rc, err[-1] if err else "")
         findings = [r for r in review["records"] if r.get("rule")] if review else []
         s = self.state.one("SELECT * FROM series WHERE id = ?", sid)
-        msgs = [m for m, _ in self.series_msgs(sid)]
+        msgs = job.msgs
         head = threads.head_of(msgs)
         digest = outbox.series_digest(head.msgid, [m.msgid for m in msgs])
         notes = self.notes(msgs)
@@ -428,10 +455,9 @@ class Bot:
     def one_pass(self):
         started = time.time()
         self.publish_pending()
-        count = self.ingest()
-        self.assemble()
-        self.supersede()
-        reviewed = self.review_all(self.due())
+        count = self.read_mail()
+        more, reviewed = self.review_all()
+        count += more
         with self.state.tx() as db:
             db.execute("INSERT INTO passes (started, finished, messages, reviewed) "
                        "VALUES (?, ?, ?, ?)", (started, time.time(), count, reviewed))

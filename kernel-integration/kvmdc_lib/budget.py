@@ -3,8 +3,9 @@
 
 The reviewer's concern, enforced: uses of KVM_BUG_ON_DATA_CORRUPTION()
 under each budgeted directory are counted against the policy's budget, and
-every use must have an allow entry (file, function, condition text with
-whitespace removed: line numbers would break on every unrelated edit).
+every use must have an allow entry (file, function and what the use guards,
+or its condition text as the fallback: never line numbers, which would
+break on every unrelated edit; kvmdc_lib.allowlist matches them).
 --update ratchets a budget down to the current count when uses went away;
 it never raises one (that is a reviewed edit of the policy file).
 """
@@ -14,8 +15,7 @@ import re
 import sys
 import tempfile
 
-from . import MACRO, output, policy as policy_mod, records, scan
-from .policy import squash
+from . import MACRO, allowlist, output, policy as policy_mod, records, scan
 
 MACRO_CALL = re.compile(r"\b" + MACRO + r"\s*\(")
 
@@ -69,9 +69,9 @@ def check_budgets(policy, sites):
 
 
 def stale_allows(policy, sites):
-    """Allow entries that no use matches any more."""
-    keys = {(s["file"], s.get("function"), squash(s.get("condition") or "")) for s in sites}
-    return [a for a in policy.allows if (a.file, a.function, a.condition) not in keys]
+    """Allow entries that no use matches any more (one use per location)."""
+    unique = {(s["file"], s["line"], s["col"]): s for s in sites}.values()
+    return allowlist.match(policy, unique)[1]
 
 
 class UpdateError(Exception):

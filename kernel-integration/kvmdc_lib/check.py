@@ -24,6 +24,7 @@ import subprocess
 import sys
 
 from . import DEFAULT_POLICY, MACRO, PROJECT
+from . import policy as policy_mod
 
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
 # meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
@@ -216,9 +217,22 @@ def first_error(stderr):
     return lines[-1] if lines else "compiler failed"
 
 
+def may_hold_bug_site(source):
+    """Rule bug-on-guest: a file under the policy's bug-scope that writes
+    BUG_ON( or BUG( (its quoted headers are judged with their includers)."""
+    try:
+        pol = policy_mod.load(os.environ.get("KVMDC_POLICY") or None)
+        if not pol.in_bug_scope(os.path.relpath(os.path.abspath(source))):
+            return False
+        with open(source, "rb") as f:
+            return re.search(rb"\bBUG(_ON)?\s*\(", f.read()) is not None
+    except (OSError, policy_mod.PolicyError):
+        return False
+
+
 def run_plugin(cflags, source, prefix):
     cc = compiler()
-    if cc is None or not may_contain_site(source, cflags):
+    if cc is None or not (may_contain_site(source, cflags) or may_hold_bug_site(source)):
         return
     # C locale: plain quotes, as in sparse's lines next to ours.
     env = dict(os.environ, LC_ALL="C")

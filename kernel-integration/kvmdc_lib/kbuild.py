@@ -102,9 +102,10 @@ def policy_path():
     return os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
 
 
-def run_plugin(tree, source, mirror, strict=False):
+def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
     """Site records of MIRROR/SOURCE compiled as kbuild compiled SOURCE in
-    TREE.  Returns (records, None) or (None, one-line reason)."""
+    TREE (plain BUG_ON()/BUG() sites too with BUG_SITES).  Returns
+    (records, None) or (None, one-line reason)."""
     argv = recorded_command(tree, source)
     if not argv:
         return None, "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
@@ -116,13 +117,15 @@ def run_plugin(tree, source, mirror, strict=False):
                               text=True, errors="replace", env=dict(os.environ, LC_ALL="C"))
         if proc.returncode != 0:
             return None, "%s: compiler failed: %s" % (source, last_error(proc.stderr))
-        recs = records.read_facts(facts, tree)
+        recs = records.read_facts(facts, tree, bug_sites)
     return unmirror_records(recs, mirror, tree), None
 
 
 def unmirror_records(recs, mirror, tree):
     for rec in recs:
         rec["file"] = unmirror(rec["file"], mirror, tree)
+        if rec.get("branch", {}).get("file"):
+            rec["branch"]["file"] = unmirror(rec["branch"]["file"], mirror, tree)
         for src in rec.get("sources") or []:
             if src.get("file"):
                 src["file"] = unmirror(src["file"], mirror, tree)
@@ -137,8 +140,9 @@ class Confined:
     (read-only) and its facts directory.  The compiler's messages are
     never quoted, only counted: they may hold any line it read."""
 
-    def __init__(self, tree, source, mirror, strict, scratch, sandboxed):
+    def __init__(self, tree, source, mirror, strict, scratch, sandboxed, bug_sites=False):
         self.tree, self.source, self.mirror = tree, source, mirror
+        self.bug_sites = bug_sites
         self.error, self.job = None, None
         argv = recorded_command(tree, source)
         if not argv:
@@ -161,8 +165,8 @@ class Confined:
         err = compile_failure(self.source, res, timeout)
         if err:
             return None, err
-        return unmirror_records(records.read_facts(self.facts, self.tree), self.mirror,
-                                self.tree), None
+        return unmirror_records(records.read_facts(self.facts, self.tree, self.bug_sites),
+                                self.mirror, self.tree), None
 
 
 COMPILE_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}

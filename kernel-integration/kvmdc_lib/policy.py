@@ -18,7 +18,11 @@ from . import DEFAULT_POLICY
 
 Entry = namedtuple("Entry", "kind prov name field why line")
 Budget = namedtuple("Budget", "dir limit why line")
-Allow = namedtuple("Allow", "file function condition why line")
+# An allow entry names what its use guards (GUARDS: source names such as
+# kvm_rmap_head.val) or, as the fallback, the condition text (squashed).
+Allow = namedtuple("Allow", "file function guards condition why line")
+BugScope = namedtuple("BugScope", "dir why line")
+BugAllow = namedtuple("BugAllow", "file function check why line")
 
 SOURCE_KEYWORDS = {
     "guest-func": ("func", "guest"), "host-func": ("func", "host"),
@@ -49,6 +53,8 @@ class Policy:
         self.entries = []
         self.budgets = []
         self.allows = []
+        self.bug_scopes = []
+        self.bug_allows = []
 
     def _lookup(self, kind, name, field=None):
         for e in self.entries:
@@ -78,10 +84,19 @@ class Policy:
                 return b
         return None
 
-    def allow_for(self, path, function, condition):
-        want = squash(condition)
-        for a in self.allows:
-            if a.file == path and a.function == function and a.condition == want:
+    def in_bug_scope(self, path):
+        """Whether a bug-scope directory holds PATH (tree-relative)."""
+        path = "/" + os.path.normpath(path).lstrip("/")
+        return any("/" + s.dir in path for s in self.bug_scopes)
+
+    def bug_allowed(self, path, function, check):
+        """The bug-allow entry for a BUG_ON()/BUG() site, or None; CHECK is
+        the macro call as written ("BUG_ON(x < 0)", "BUG()")."""
+        path = "/" + os.path.normpath(path).lstrip("/")
+        want = squash(check)
+        for a in self.bug_allows:
+            if fnmatch.fnmatchcase(function or "", a.function) and a.check == want and \
+                    path.endswith("/" + a.file):
                 return a
         return None
 
@@ -100,13 +115,24 @@ def _parse_line(policy, text, lineno):
             return "expected 'budget DIR N [-- reason]'"
         policy.budgets.append(Budget(w[1], int(w[2]), why, lineno))
         return None
-    if w[0] == "allow":
-        if len(w) < 4:
-            return "expected 'allow FILE FUNCTION CONDITION -- justification'"
-        if not why:
-            return "an allow entry needs a justification after ' -- '"
-        policy.allows.append(Allow(w[1], w[2], squash("".join(w[3:])), why, lineno))
+    if w[0] == "bug-scope":
+        if len(w) != 2 or w[1].startswith("/") or ".." in w[1]:
+            return "expected 'bug-scope DIR [-- reason]' (DIR relative to the tree)"
+        policy.bug_scopes.append(BugScope(w[1].rstrip("/") + "/", why, lineno))
         return None
+    if w[0] == "bug-allow":
+        check = "".join(w[3:])
+        if len(w) < 4 or "(" not in check:
+            return ("expected 'bug-allow FILE FUNCTION CHECK -- reason' "
+                    "(CHECK as written, e.g. BUG_ON(x < 0) or BUG())")
+        if not PATTERN.match(w[2]):
+            return "bad function pattern"
+        if not why:
+            return "a bug-allow entry needs a reason after ' -- '"
+        policy.bug_allows.append(BugAllow(w[1], w[2], check, why, lineno))
+        return None
+    if w[0] == "allow":
+        return _parse_allow(policy, w, why, lineno)
     if w[0] not in SOURCE_KEYWORDS:
         return "unknown keyword '%s'" % w[0]
     kind, prov = SOURCE_KEYWORDS[w[0]]
@@ -123,6 +149,26 @@ def _parse_line(policy, text, lineno):
     elif not PATTERN.match(name):
         return "bad name pattern"
     policy.entries.append(Entry(kind, prov, name, field, why, lineno))
+    return None
+
+
+def _parse_allow(policy, w, why, lineno):
+    """allow FILE FUNCTION guards NAME... -- why, or (fallback)
+    allow FILE FUNCTION CONDITION -- why."""
+    if len(w) < 4:
+        return "expected 'allow FILE FUNCTION guards STRUCT.FIELD... -- justification'"
+    if not why:
+        return "an allow entry needs a justification after ' -- '"
+    guards, condition = (), squash("".join(w[3:]))
+    if w[3] == "guards":
+        guards = tuple(w[4:])
+        if not guards:
+            return "expected 'guards STRUCT.FIELD...' (what the use guards)"
+        for name in guards:
+            if not all(PATTERN.match(part) for part in name.split(".")) or name.count(".") > 1:
+                return "bad guarded name '%s': expected STRUCT.FIELD or NAME" % name
+        condition = None
+    policy.allows.append(Allow(w[1], w[2], guards, condition, why, lineno))
     return None
 
 

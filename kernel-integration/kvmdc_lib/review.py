@@ -188,6 +188,25 @@ def both_sides(scratch, files, tmp, clock, policy, confined):
     return base + shared, new + shared
 
 
+BUG_TEXT = re.compile(rb"\bBUG(_ON)?\s*\(")
+
+
+def mentions_bug(path):
+    """Whether PATH writes BUG_ON( or BUG( (rule bug-on-guest)."""
+    try:
+        with open(path, "rb") as f:
+            return bool(BUG_TEXT.search(f.read()))
+    except OSError:
+        return False
+
+
+def bug_findings(root, files, policy):
+    """bug-on-guest findings of the source-level engine in FILES under ROOT."""
+    files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
+        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
+    return [r for r in scan.bug_sites(root, files) if r.get("rule")]
+
+
 def budget_files(tree, rev, policy):
     """Files under the budgeted directories that use the macro in the base."""
     dirs = [b.dir for b in policy.budgets]
@@ -206,10 +225,11 @@ def configured(tree):
         os.path.join(tree, "include/generated/autoconf.h"))
 
 
-def plugin_units(tree, scratch, touched):
+def plugin_units(tree, scratch, touched, policy):
     """{unit: (base may hold a site, new may)}: touched .c files and the
     built sources including a touched header, kept when some version of
-    them or of a touched file they include can hold a site."""
+    them or of a touched file they include can hold a site (a plain
+    BUG_ON()/BUG() too, in the policy's bug scope)."""
     units = {}
     roots = [r for r in KVM_ROOTS if os.path.isdir(os.path.join(tree, r))]
     for path in touched:
@@ -223,14 +243,15 @@ def plugin_units(tree, scratch, touched):
     for unit, via in sorted(units.items()):
         argv = kbuild.recorded_command(tree, unit) or []
         in_tree = may_contain_site(os.path.join(tree, unit), argv)
-        sides = tuple(in_tree or any(mentions_macro(os.path.join(side, p)) for p in via)
+        sides = tuple(in_tree or any(mentions_macro(os.path.join(side, p)) or (
+            policy.in_bug_scope(p) and mentions_bug(os.path.join(side, p))) for p in via)
                       for side in (scratch.base, scratch.new))
         if any(sides):
             keep[unit] = sides
     return keep
 
 
-def gcc_sites(tree, scratch, touched, strict, notes, clock, confined):
+def gcc_sites(tree, scratch, touched, strict, notes, clock, confined, policy):
     """(base records, new records) from the plugin, or (None, None)."""
     if not configured(tree):
         notes.append("plugin not run: %s is not a configured tree (Coccinelle only)" % tree)
@@ -240,12 +261,12 @@ def gcc_sites(tree, scratch, touched, strict, notes, clock, confined):
         notes.append("build rules of the series ignored: %s (compiled with the base tree's "
                      "recorded commands)" % ", ".join(rules))
     jobs = []
-    for unit, sides in plugin_units(tree, scratch, touched).items():
+    for unit, sides in plugin_units(tree, scratch, touched, policy).items():
         scratch.add(unit)
         for side, wanted in ((scratch.base, sides[0]), (scratch.new, sides[1])):
             if wanted and scratch.exists(side, unit):
                 jobs.append((side, kbuild.Confined(tree, unit, side, strict, scratch.tmp,
-                                                   confined)))
+                                                   confined, bug_sites=True)))
     if not jobs:
         return [], []
     timeout = clock.left()
@@ -385,9 +406,12 @@ def review(tree, what, clock, strict=False, policy_file=None):
         sources = sorted({p for p in touched if is_source(p)} | set(budgeted))
         confined = sandboxing(notes)
         base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
-        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined)
-        found = new_findings(engine_findings(base_sites, in_tree(gcc_base), strict),
-                             engine_findings(new_sites, in_tree(gcc_new), strict))
+        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined,
+                                      policy)
+        base_bugs = bug_findings(scratch.base, sources, policy)
+        new_bugs = bug_findings(scratch.new, sources, policy)
+        found = new_findings(engine_findings(base_sites + base_bugs, in_tree(gcc_base), strict),
+                             engine_findings(new_sites + new_bugs, in_tree(gcc_new), strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)
         found = records.sort_records(found + budget_found)
         attach_snippets(found, scratch.new)

@@ -206,11 +206,12 @@ def main():
                                    0o755))])
         one(c, "h14-binary-source", "KVM: x86: binary source", "A NUL byte makes it binary.", [
             lambda c: c.write(X86, c.read(X86).replace(X86_ANCHOR, X86_ANCHOR + "\0\n", 1))])
-        one(c, "h15-binary-png-doc", "KVM: docs: add a diagram", "Binary doc plus a comment.", [
+        one(c, "h15-binary-png-doc", "KVM: docs: add a diagram", "Binary doc plus a comment in debugfs.c.", [
             lambda c: c.write("Documentation/virt/kvm/x86/diagram.png",
                               b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))),
-            lambda c: c.edit(X86, "#define CREATE_TRACE_POINTS\n",
-                             "/* Trace points are created here. */\n#define CREATE_TRACE_POINTS\n")])
+            lambda c: c.edit(DEBUGFS, "#define  RMAP_LOG_SIZE  11\n",
+                             "/* Buckets of the rmap size histogram. */\n"
+                             "#define  RMAP_LOG_SIZE  11\n")])
         doubling = "".join("#define KVM_D%d KVM_D%d KVM_D%d\n" % (i + 1, i, i) for i in range(40))
         one(c, "h16-doubling-macro", "KVM: x86: table", "2^40 tokens.", [
             include_in(X86, X86_ANCHOR, "#define KVM_D0 0,\n" + doubling +
@@ -241,16 +242,17 @@ def main():
             lambda c: c.write("arch/x86/kvm/outside.c", "/* out */\n")],
             [("arch/x86/kvm/outside.c", "arch/../../../@SECRET@/outside.c")])
         one(c, "h23-benign-selftest-docs", "KVM: selftests: document the xcr0 test",
-            "A normal series: a selftest, its documentation and a comment in x86.c.", [
+            "A normal series: a selftest, its documentation and a comment in debugfs.c.", [
                 lambda c: c.edit("tools/testing/selftests/kvm/x86_64/xcr0_cpuid_test.c",
                                  "#include <fcntl.h>\n", "#include <fcntl.h>\n"
                                  "/* See Documentation/virt/kvm/x86/xcr0.rst. */\n"),
                 lambda c: c.write("Documentation/virt/kvm/x86/xcr0.rst",
                                   "XCR0 checks\n===========\n\nKVM refuses unsupported "
                                   "XCR0 bits with #GP.\n"),
-                lambda c: c.edit(X86, "static int __kvm_set_xcr(", "/* XSETBV and "
-                                 "KVM_SET_XCRS. */\nstatic int __kvm_set_xcr(")])
-        series(c, "../11-makefile-guest-param", [
+                lambda c: c.edit(DEBUGFS, "void kvm_arch_create_vcpu_debugfs(",
+                                 "/* Per-vCPU files: TSC offset and scaling. */\n"
+                                 "void kvm_arch_create_vcpu_debugfs(")])
+        series(c, "../12-makefile-guest-param", [
             ("KVM: x86: build with KVM_XCR0_PARANOID", "Enable extra XCR0 checks.", [
                 lambda c: c.edit("arch/x86/kvm/Makefile", "clean-files += kvm-asm-offsets.h\n",
                                  "clean-files += kvm-asm-offsets.h\n"
