@@ -21,8 +21,8 @@ import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, PROJECT, bounded, directives, kbuild, output, policy as policy_mod, records
-from . import report_mail, sandbox, scan
+from . import MACRO, PROJECT, bounded, directives, kbuild, output, policy as policy_mod
+from . import provdb, records, report_mail, sandbox, scan
 from .budget import with_condition
 from .check import mentions_macro, may_contain_site
 from .mail import MAX_BYTES, SeriesError, read_series
@@ -260,6 +260,8 @@ def gcc_sites(tree, scratch, touched, strict, notes, clock, confined, policy):
     if rules:
         notes.append("build rules of the series ignored: %s (compiled with the base tree's "
                      "recorded commands)" % ", ".join(rules))
+    if provdb.plugin_args(tree)[1]:
+        notes.append(provdb.plugin_args(tree)[1])
     jobs = []
     for unit, sides in plugin_units(tree, scratch, touched, policy).items():
         scratch.add(unit)
