@@ -30,6 +30,7 @@ static struct plugin_info kvmdc_plugin_info = {
 	.version	= "1",
 	.help		= "policy=FILE\tguest/host sources and budget (required)\n"
 			  "facts=DIR\twrite one JSON-lines record per site to DIR\n"
+			  "db=FILE\tdecide what this file cannot see from kvmdc db's TREE/.kvmdc.db\n"
 			  "level=note|warning|error\thow findings are reported (default warning)\n"
 			  "strict\talso report sites whose provenance is undecided\n"
 			  "disable\tdo not activate the plugin\n"
@@ -58,7 +59,9 @@ static void analyse_function(function *fn, std::vector<site> &sites)
 		enum verdict v = classify_site(sites[i], sources);
 
 		report_site(sites[i], v, sources);
+		facts_site(sites[i]);
 	}
+	facts_function(fn);
 	analyse_bug_sites(fn);
 }
 
@@ -94,6 +97,7 @@ static unsigned int kvmdc_execute(void)
 		if (fn && gimple_in_ssa_p(fn))
 			analyse_function(fn, sites);
 	}
+	facts_bindings();
 	slice_reset();
 	size_t analysed = sites.size();
 	find_unanalysed_sites(sites);
@@ -147,7 +151,7 @@ static bool parse_level(const char *value)
 /* Returns false when the plugin must stay inactive (an error was given). */
 static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 {
-	const char *policy = NULL;
+	const char *policy = NULL, *db = NULL;
 	bool ok = true;
 
 	for (int i = 0; i < info->argc; i++) {
@@ -165,6 +169,8 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 			policy = arg->value;
 		} else if (!strcmp(arg->key, "facts") && arg->value) {
 			kvmdc_facts_dir = arg->value;
+		} else if (!strcmp(arg->key, "db") && arg->value) {
+			db = arg->value;
 		} else if (!strcmp(arg->key, "level")) {
 			if (!parse_level(arg->value)) {
 				error("bad value %qs for %<-fplugin-arg-%s-level%> (note, warning or error)",
@@ -182,7 +188,11 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 		error("kvmdc: %<-fplugin-arg-%s-policy=FILE%> is required", info->base_name);
 		return false;
 	}
-	return policy_load(policy);
+	if (!policy_load(policy))
+		return false;
+	if (db)
+		db_load(db);
+	return true;
 }
 
 __visible int plugin_init(struct plugin_name_args *plugin_info,

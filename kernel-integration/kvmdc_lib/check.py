@@ -23,7 +23,7 @@ import shlex
 import subprocess
 import sys
 
-from . import DEFAULT_POLICY, MACRO, PROJECT
+from . import DEFAULT_POLICY, MACRO, PROJECT, provdb
 from . import policy as policy_mod
 
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
@@ -89,6 +89,9 @@ def gcc_flags(cflags):
             continue
         elif arg in SPARSE_ONLY or arg.startswith(SPARSE_ONLY_PREFIXES):
             continue
+        elif arg.startswith("-fplugin-arg-kvmdc-") or (
+                arg.startswith("-fplugin=") and arg.endswith("/kvmdc.so")):
+            continue    # a tree built by kvmdc db: the caller adds its own plugin
         else:
             out.append(arg)
     return out
@@ -187,6 +190,8 @@ def plugin_command(cc, cflags, source):
         cmd.append("-fplugin-arg-kvmdc-facts=" + os.environ["KVMDC_FACTS"])
     if os.environ.get("KVMDC_STRICT") == "1":
         cmd.append("-fplugin-arg-kvmdc-strict")
+    # kbuild runs CHECK at the top of the tree: its provenance database.
+    cmd += provdb.plugin_args(os.getcwd())[0]
     # The plugin runs on GIMPLE in SSA form: -fsyntax-only stops too early.
     return cmd + ["-S", "-o", "/dev/null", source]
 

@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, PROJECT, records
+from . import DEFAULT_POLICY, PROJECT, provdb, records
 from .check import gcc_flags
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
@@ -87,8 +87,8 @@ def plugin_argv(argv, tree, source, mirror, facts, strict=False):
     src_dir = os.path.dirname(source) or "."
     cmd = cc + mirror_includes(out, mirror) + ["-iquote", src_dir] + out + [
         "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
-        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never",
-        "-S", "-o", "/dev/null", os.path.join(mirror, source)]
+        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never"] + \
+        provdb.plugin_args(tree)[0] + ["-S", "-o", "/dev/null", os.path.join(mirror, source)]
     if strict:
         cmd.insert(-4, "-fplugin-arg-kvmdc-strict")
     return cmd

@@ -10,7 +10,6 @@ fsync'd, so a reader never sees half a mail.
 import hashlib
 import os
 import shlex
-import subprocess
 from email.utils import formataddr, formatdate, parseaddr
 
 from . import child

@@ -90,7 +90,9 @@ def read_facts(facts_dir, tree, bug_sites=False):
 
     A header included by several units appears in each; one record per
     location and function is kept.  Paths are made tree-relative.  Plain
-    BUG_ON()/BUG() sites are kept only with BUG_SITES.
+    BUG_ON()/BUG() sites are kept only with BUG_SITES.  Lines
+    with a "kind" key are the provenance database's facts (summary, call,
+    store, bind, site terms: kernel-integration/DATABASE.md), not sites.
     """
     seen, out = set(), []
     for root, _, files in os.walk(facts_dir):
@@ -102,6 +104,8 @@ def read_facts(facts_dir, tree, bug_sites=False):
                     if not text.strip():
                         continue
                     rec = json.loads(text)
+                    if "kind" in rec:
+                        continue      # a database fact (kvmdc db), not a site
                     if is_bug_site(rec) and not bug_sites:
                         continue
                     rec["file"] = relative(rec["file"], tree)

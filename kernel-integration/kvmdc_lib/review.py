@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, kbuild, output, policy as policy_mod, records, report_mail, scan
+from . import MACRO, kbuild, output, policy as policy_mod, provdb, records, report_mail, scan
 from .budget import with_condition
 from .check import mentions_macro, may_contain_site
 from .mail import SeriesError, read_series, touched_paths
@@ -227,6 +227,8 @@ def gcc_sites(tree, scratch, touched, strict, notes, policy):
                      "built with them (Coccinelle only)" % ", ".join(rules[:3]))
         return None, None
     base, new = [], []
+    if provdb.plugin_args(tree)[1]:
+        notes.append(provdb.plugin_args(tree)[1])
     for unit in plugin_units(tree, scratch, touched, policy):
         scratch.add(unit)
         for side, out in ((scratch.base, base), (scratch.new, new)):

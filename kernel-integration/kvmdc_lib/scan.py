@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import allowlist, output, policy, records
+from . import allowlist, output, policy, provdb, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
@@ -231,6 +231,7 @@ def run_plugin_build(tree, files, jobs, tmp, pol, strict):
                "-fplugin-arg-kvmdc-facts=" + facts, "-fplugin-arg-kvmdc-level=note"]
     if strict:
         kcflags.append("-fplugin-arg-kvmdc-strict")
+    kcflags += provdb.plugin_args(tree)[0]
     # -W forces the objects to be recompiled: facts are written by the compile.
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags)]
@@ -403,6 +404,8 @@ def scan(args):
         summary = summary_line(recs, counts, macro_seen, tree, nfind)
     else:
         summary = "kvmdc scan: %s: %d findings" % (tree, nfind)
+    if args.build and provdb.plugin_args(tree)[1]:
+        summary += "; " + provdb.plugin_args(tree)[1]
     return everything, summary + bug_summary(bugs, args.rules), nfind
 
 
