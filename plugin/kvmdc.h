@@ -57,12 +57,16 @@ struct policy_hit {
 	const char *why;	/* reason text of the policy line */
 };
 
+extern bool policy_dump;		/* -fplugin-arg-kvmdc-dump-policy */
 bool policy_load(const char *path);
 struct policy_hit policy_func(const char *name);
 struct policy_hit policy_type(const char *type);
 struct policy_hit policy_field(const char *type, const char *field);
 struct policy_hit policy_param(const char *name);
 bool policy_names_macro(const char *name);
+bool policy_in_bug_scope(const char *file);
+bool policy_has_bug_scope(void);
+const char *policy_bug_allowed(const char *file, const char *function, const char *check);
 
 /* ---- sites.c ---- */
 
@@ -90,6 +94,7 @@ enum source_class {
 	SRC_HOST,
 	SRC_GUEST,
 	SRC_UNKNOWN,
+	SRC_SYMBOLIC,	/* facts only: decided by the whole-build database */
 };
 
 struct source {
@@ -98,6 +103,7 @@ struct source {
 	enum source_class cls;
 	const char *why;
 	location_t loc;
+	std::string chain;	/* database witness: steps "text|file|line", tab-separated */
 };
 
 enum verdict {
@@ -108,6 +114,40 @@ enum verdict {
 
 enum verdict classify_site(const site &s, std::vector<source> &sources);
 void slice_reset(void);
+void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out);
+void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out);
+void site_terms(const site &s, std::vector<source> &out);
+bool callee_decides(gcall *call);
+std::string field_key(tree ref);
+std::string call_via(gcall *call);
+tree call_target(gcall *call);
+const char *record_name(tree type);
+
+/* ---- facts.c ---- */
+
+int facts_call_id(gcall *call);
+void facts_function(function *fn);
+void facts_site(const site &s);
+void facts_bindings(void);
+void facts_json_terms(std::string &out, const std::vector<source> &terms);
+void facts_append(const std::string &record);
+
+/* ---- db.c ---- */
+
+struct db_entry {
+	enum source_class cls;
+	std::vector<int> params;	/* parameters that reach a return value */
+	std::string chain;
+};
+
+void db_load(const char *path);
+bool kvmdc_db_loaded(void);
+const db_entry *db_find(char kind, tree fndecl, int idx, const char *key);
+const db_entry *db_find_key(const std::string &key);
+void control_branches(function *fn, basic_block bb, bool follow_loops,
+		      std::vector<gimple *> &out);
+enum verdict classify_branch(function *fn, gimple *branch,
+			     std::vector<source> &sources);
 
 /* ---- report.c ---- */
 
@@ -122,9 +162,25 @@ extern bool kvmdc_strict;
 extern const char *kvmdc_facts_dir;
 
 const char *verdict_name(enum verdict v);
+const char *tree_path(const char *file);
+void json_str(std::string &out, const char *s);
 void report_site(const site &s, enum verdict v,
 		 const std::vector<source> &sources);
 void report_unanalysed(const site &s);
 void facts_flush(void);
+void report_fact_for(const site &s, const char *macro, enum verdict v,
+		     const char *rule, const std::vector<source> &sources,
+		     const std::string &extra_json);
+void report_finding(location_t loc, const char *msg, const char *rule);
+void report_sources(const std::vector<source> &sources);
+std::string report_json_quote(const char *s);
+const char *report_tree_file(const char *file);
+
+/* ---- bug_sites.c: rule bug-on-guest (plain BUG_ON()/BUG() in KVM) ---- */
+
+void bug_sites_begin_unit(void);
+void analyse_bug_sites(function *fn);
+extern double bug_sites_seconds;
+double cpu_seconds(void);
 
 #endif /* KVMDC_H */

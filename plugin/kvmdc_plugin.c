@@ -30,12 +30,24 @@ static struct plugin_info kvmdc_plugin_info = {
 	.version	= "1",
 	.help		= "policy=FILE\tguest/host sources and budget (required)\n"
 			  "facts=DIR\twrite one JSON-lines record per site to DIR\n"
+			  "db=FILE\tdecide what this file cannot see from kvmdc db's TREE/.kvmdc.db\n"
 			  "level=note|warning|error\thow findings are reported (default warning)\n"
 			  "strict\talso report sites whose provenance is undecided\n"
-			  "disable\tdo not activate the plugin\n",
+			  "disable\tdo not activate the plugin\n"
+			  "dump-policy\tprint each policy line as parsed (tests)\n",
 };
 
 static bool policy_loaded;
+static bool kvmdc_time;
+double bug_sites_seconds;	/* cpu time in rule bug-on-guest, this unit */
+
+double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void analyse_function(function *fn, std::vector<site> &sites)
 {
@@ -47,7 +59,10 @@ static void analyse_function(function *fn, std::vector<site> &sites)
 		enum verdict v = classify_site(sites[i], sources);
 
 		report_site(sites[i], v, sources);
+		facts_site(sites[i]);
 	}
+	facts_function(fn);
+	analyse_bug_sites(fn);
 }
 
 /*
@@ -60,6 +75,7 @@ static unsigned int kvmdc_execute(void)
 {
 	std::vector<site> sites;
 	cgraph_node *node;
+	double start = cpu_seconds();
 
 	if (!policy_loaded)
 		return 0;
@@ -74,18 +90,28 @@ static unsigned int kvmdc_execute(void)
 			inform(UNKNOWN_LOCATION, "%s", msg);
 		return 0;
 	}
+	bug_sites_begin_unit();
 	FOR_EACH_FUNCTION_WITH_GIMPLE_BODY(node) {
 		function *fn = node->get_fun();
 
 		if (fn && gimple_in_ssa_p(fn))
 			analyse_function(fn, sites);
 	}
+	facts_bindings();
 	slice_reset();
 	size_t analysed = sites.size();
 	find_unanalysed_sites(sites);
 	for (size_t i = analysed; i < sites.size(); i++)
 		report_unanalysed(sites[i]);
 	facts_flush();
+	if (kvmdc_time) {
+		char msg[128];
+
+		/* GCC's diagnostics have no %f. */
+		snprintf(msg, sizeof(msg), "kvmdc: pass %.3f ms, of which bug-on-guest %.3f ms",
+			 (cpu_seconds() - start) * 1e3, bug_sites_seconds * 1e3);
+		inform(UNKNOWN_LOCATION, "%s", msg);
+	}
 	return 0;
 }
 
@@ -125,7 +151,7 @@ static bool parse_level(const char *value)
 /* Returns false when the plugin must stay inactive (an error was given). */
 static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 {
-	const char *policy = NULL;
+	const char *policy = NULL, *db = NULL;
 	bool ok = true;
 
 	for (int i = 0; i < info->argc; i++) {
@@ -135,10 +161,16 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 			*enable = false;
 		} else if (!strcmp(arg->key, "strict")) {
 			kvmdc_strict = true;
+		} else if (!strcmp(arg->key, "time")) {
+			kvmdc_time = true;
+		} else if (!strcmp(arg->key, "dump-policy")) {
+			policy_dump = true;
 		} else if (!strcmp(arg->key, "policy") && arg->value) {
 			policy = arg->value;
 		} else if (!strcmp(arg->key, "facts") && arg->value) {
 			kvmdc_facts_dir = arg->value;
+		} else if (!strcmp(arg->key, "db") && arg->value) {
+			db = arg->value;
 		} else if (!strcmp(arg->key, "level")) {
 			if (!parse_level(arg->value)) {
 				error("bad value %qs for %<-fplugin-arg-%s-level%> (note, warning or error)",
@@ -156,7 +188,11 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 		error("kvmdc: %<-fplugin-arg-%s-policy=FILE%> is required", info->base_name);
 		return false;
 	}
-	return policy_load(policy);
+	if (!policy_load(policy))
+		return false;
+	if (db)
+		db_load(db);
+	return true;
 }
 
 __visible int plugin_init(struct plugin_name_args *plugin_info,

@@ -18,6 +18,7 @@ static const char *const class_names[] = {
 	"host",		/* SRC_HOST */
 	"guest",	/* SRC_GUEST */
 	"unknown",	/* SRC_UNKNOWN */
+	"symbolic",	/* SRC_SYMBOLIC */
 };
 
 const char *verdict_name(enum verdict v)
@@ -25,14 +26,14 @@ const char *verdict_name(enum verdict v)
 	return v == VERDICT_GUEST ? "guest" : v == VERDICT_HOST ? "host" : "unknown";
 }
 
-static const char *tree_file(const char *file)
+const char *tree_path(const char *file)
 {
 	while (file && file[0] == '.' && file[1] == '/')
 		file += 2;
 	return file ? file : "";
 }
 
-static void json_string(std::string &out, const char *s)
+void json_str(std::string &out, const char *s)
 {
 	char buf[8];
 
@@ -57,10 +58,10 @@ static void json_field(std::string &out, const char *key, const char *val, bool 
 {
 	if (comma)
 		out += ", ";
-	json_string(out, key);
+	json_str(out, key);
 	out += ": ";
 	if (val)
-		json_string(out, val);
+		json_str(out, val);
 	else
 		out += "null";
 }
@@ -68,7 +69,7 @@ static void json_field(std::string &out, const char *key, const char *val, bool 
 static void json_int(std::string &out, const char *key, int val)
 {
 	out += ", ";
-	json_string(out, key);
+	json_str(out, key);
 	out += ": " + std::to_string(val);
 }
 
@@ -86,7 +87,7 @@ static void json_sources(std::string &out, const std::vector<source> &sources)
 		json_field(out, "name", s.name.c_str());
 		json_field(out, "class", class_names[s.cls]);
 		json_field(out, "why", s.why);
-		json_field(out, "file", x.file ? tree_file(x.file) : NULL);
+		json_field(out, "file", x.file ? tree_path(x.file) : NULL);
 		json_int(out, "line", x.line);
 		out += "}";
 	}
@@ -104,7 +105,7 @@ static void record_fact(const site &s, enum verdict v, const char *rule,
 	expanded_location x = expand_location(s.expansion);
 
 	facts += "{";
-	json_field(facts, "file", tree_file(x.file), false);
+	json_field(facts, "file", tree_path(x.file), false);
 	json_int(facts, "line", x.line);
 	json_int(facts, "col", x.column);
 	json_field(facts, "function", function_name(s.fndecl));
@@ -134,6 +135,66 @@ static void emit(location_t loc, const char *msg, const char *rule)
 	}
 }
 
+#define MAX_CHAIN	8
+
+static void split_steps(const std::string &chain, std::vector<std::string> &out)
+{
+	size_t start = 0;
+
+	while (start < chain.size()) {
+		size_t tab = chain.find('\t', start);
+
+		if (tab == std::string::npos)
+			tab = chain.size();
+		if (tab > start)
+			out.push_back(chain.substr(start, tab - start));
+		start = tab + 1;
+	}
+}
+
+/*
+ * The database's witness, one step per line with its own location: helper
+ * in another file, the field, the root that wrote it.  The steps are in
+ * other files, so the location is in the text.  A step ">KEY" continues
+ * with that node's own witness (the export writes shared paths once).
+ */
+static void note_chain(const source &s)
+{
+	std::vector<std::string> steps;
+	int printed = 0, more = 0;
+
+	split_steps(s.chain, steps);
+	for (size_t i = 0; i < steps.size() && i < 256; i++) {
+		const std::string &step = steps[i];
+		size_t b1 = step.rfind('|'), b0 = b1 && b1 != std::string::npos ?
+			step.rfind('|', b1 - 1) : std::string::npos;
+		std::string text = step, where;
+
+		if (step[0] == '>') {
+			const db_entry *e = db_find_key(step.substr(1));
+
+			if (e)
+				split_steps(e->chain, steps);
+			continue;
+		}
+		if (printed == MAX_CHAIN) {
+			more++;
+			continue;
+		}
+		if (b0 != std::string::npos) {
+			text = step.substr(0, b0);
+			where = step.substr(b0 + 1, b1 - b0 - 1);
+			if (!where.empty() && step.substr(b1 + 1) != "0")
+				where += ":" + step.substr(b1 + 1);
+		}
+		inform(s.loc, "  %s%s%s", where.c_str(), where.empty() ? "" : ": ", text.c_str());
+		printed++;
+	}
+	if (more)
+		inform(s.loc, "  %d more step%s in the database (%qs)", more, more == 1 ? "" : "s",
+		       "sqlite3 TREE/.kvmdc.db");
+}
+
 static void note_sources(const std::vector<source> &sources, bool guest_first)
 {
 	for (int pass = 0; pass < 2; pass++) {
@@ -144,6 +205,8 @@ static void note_sources(const std::vector<source> &sources, bool guest_first)
 				continue;
 			inform(s.loc, "%s source: %s %<%s%> (%s)", class_names[s.cls],
 			       s.kind, s.name.c_str(), s.why);
+			if (!s.chain.empty())
+				note_chain(s);
 		}
 	}
 }
@@ -201,10 +264,46 @@ static bool make_dirs(const std::string &path)
 	return true;
 }
 
+/*
+ * Terms of the database facts, compact: {"s": KIND, "n": NAME} for a
+ * symbolic term, {"k": KIND, "n": NAME, "c": CLASS, "w": WHY} for a
+ * decided source; both with "f" and "l" (file and line).
+ */
+void facts_json_terms(std::string &out, const std::vector<source> &terms)
+{
+	bool first = true;
+
+	out += "[";
+	for (const source &s : terms) {
+		expanded_location x = expand_location(s.loc);
+
+		out += first ? "{" : ", {";
+		first = false;
+		if (s.cls == SRC_SYMBOLIC) {
+			json_field(out, "s", s.kind, false);
+			json_field(out, "n", s.name.c_str());
+		} else {
+			json_field(out, "k", s.kind, false);
+			json_field(out, "n", s.name.c_str());
+			json_field(out, "c", class_names[s.cls]);
+			json_field(out, "w", s.why);
+		}
+		json_field(out, "f", x.file ? tree_path(x.file) : NULL);
+		json_int(out, "l", x.line);
+		out += "}";
+	}
+	out += "]";
+}
+
+void facts_append(const std::string &record)
+{
+	facts += record;
+}
+
 /* Written whole to a temporary file and renamed: never half a facts file. */
 void facts_flush(void)
 {
-	std::string rel = tree_file(main_input_filename), path, tmp;
+	std::string rel = tree_path(main_input_filename), path, tmp;
 	FILE *f;
 
 	if (!kvmdc_facts_dir)
@@ -223,4 +322,56 @@ void facts_flush(void)
 		unlink(tmp.c_str());
 	}
 	facts.clear();
+}
+
+/* ---- for other rules (bug_sites.c) ---- */
+
+/*
+ * One record of another rule's site in this unit's facts: the same fields
+ * as a macro site, MACRO as written, EXTRA_JSON (", \"key\": ...") added.
+ */
+void report_fact_for(const site &s, const char *macro, enum verdict v,
+		     const char *rule, const std::vector<source> &sources,
+		     const std::string &extra_json)
+{
+	expanded_location x = expand_location(s.expansion);
+
+	facts += "{";
+	json_field(facts, "file", tree_path(x.file), false);
+	json_int(facts, "line", x.line);
+	json_int(facts, "col", x.column);
+	json_field(facts, "function", function_name(s.fndecl));
+	json_field(facts, "macro", macro);
+	json_field(facts, "verdict", verdict_name(v));
+	if (rule)
+		json_field(facts, "rule", rule);
+	json_sources(facts, sources);
+	facts += extra_json;
+	json_field(facts, "engine", "gcc");
+	facts += std::string(", \"analysed\": ") + (s.analysed ? "true" : "false");
+	facts += "}\n";
+}
+
+void report_finding(location_t loc, const char *msg, const char *rule)
+{
+	emit(loc, msg, rule);
+}
+
+void report_sources(const std::vector<source> &sources)
+{
+	note_sources(sources, true);
+}
+
+/* S as a JSON string literal, for EXTRA_JSON above. */
+std::string report_json_quote(const char *s)
+{
+	std::string out;
+
+	json_str(out, s);
+	return out;
+}
+
+const char *report_tree_file(const char *file)
+{
+	return tree_path(file);
 }

@@ -29,6 +29,7 @@ struct slicer {
 	std::vector<source> *out;
 	std::set<std::pair<const void *, const void *> > visited;
 	int steps;
+	bool sym;	/* facts: stop at the function's edge with a symbolic term */
 };
 
 static std::vector<std::pair<function *, cdi_direction> > computed_dom;
@@ -59,15 +60,83 @@ static const char *type_name(tree type)
 	return n ? IDENTIFIER_POINTER(n) : NULL;
 }
 
-static void add_source(slicer &S, const char *kind, const std::string &name,
-		       enum source_class cls, const char *why, location_t loc)
+static source *add_source(slicer &S, const char *kind, const std::string &name,
+			  enum source_class cls, const char *why, location_t loc)
 {
 	/* One constant is as telling as many: keep the first. */
 	for (const source &s : *S.out)
 		if (s.kind == kind && s.name == name &&
 		    (s.loc == loc || cls == SRC_CONSTANT))
-			return;
+			return NULL;
 	S.out->push_back({ kind, name, cls, why, user_location(loc) });
+	return &S.out->back();
+}
+
+/*
+ * The whole-build database decides what this unit cannot; an undecided
+ * entry (or none) leaves the per-unit verdict as it was.
+ */
+static bool db_source(slicer &S, const db_entry *e, const char *kind,
+		      const std::string &name, location_t loc)
+{
+	source *s;
+
+	if (!e || e->cls == SRC_UNKNOWN)
+		return false;
+	s = add_source(S, kind, name, e->cls, e->cls == SRC_GUEST ?
+		       "guest by the whole-build database" :
+		       "host by the whole-build database", loc);
+	if (s && e->cls == SRC_GUEST)
+		s->chain = e->chain;
+	return true;
+}
+
+/* The field an indirect callee was loaded from (ops->write), "" if none. */
+std::string call_via(gcall *call)
+{
+	tree fn = gimple_call_fn(call);
+	gimple *def;
+
+	if (!fn || TREE_CODE(fn) != SSA_NAME)
+		return "";
+	def = SSA_NAME_DEF_STMT(fn);
+	if (!def || !gimple_assign_single_p(def))
+		return "";
+	return field_key(gimple_assign_rhs1(def));
+}
+
+/*
+ * static_call(name)(args) is ({ ...; &__SCT__name; })(args): a call through
+ * an SSA name that holds the trampoline's address.
+ */
+tree call_target(gcall *call)
+{
+	tree fn = gimple_call_fn(call), rhs;
+	gimple *def;
+
+	if (gimple_call_fndecl(call))
+		return gimple_call_fndecl(call);
+	if (!fn || TREE_CODE(fn) != SSA_NAME)
+		return NULL_TREE;
+	def = SSA_NAME_DEF_STMT(fn);
+	if (!def || !gimple_assign_single_p(def))
+		return NULL_TREE;
+	rhs = gimple_assign_rhs1(def);
+	STRIP_NOPS(rhs);
+	if (TREE_CODE(rhs) == ADDR_EXPR && TREE_CODE(TREE_OPERAND(rhs, 0)) == FUNCTION_DECL)
+		return TREE_OPERAND(rhs, 0);
+	return NULL_TREE;
+}
+
+/*
+ * A term this function cannot decide: its parameter, a call's result, a
+ * field with no policy entry, what a callee wrote through a pointer.  The
+ * resolver (kvmdc db) decides it from the facts of the whole build.
+ */
+static void add_symbolic(slicer &S, const char *kind, const std::string &name,
+			 location_t loc)
+{
+	add_source(S, kind, name, SRC_SYMBOLIC, "decided by the whole-build database", loc);
 }
 
 static enum source_class class_of(enum provenance p)
@@ -167,11 +236,57 @@ static bool classify_field(slicer &S, tree ref, gimple *at)
 	hit = policy_field(tname, fname);
 	if (hit.prov == PROV_NONE)
 		hit = policy_type(tname);
-	if (hit.prov == PROV_NONE)
-		return false;
+	if (hit.prov == PROV_NONE) {
+		tree base = get_base_address(ref);
+
+		/* A local struct is followed to what wrote it, instance by instance. */
+		if (base && TREE_CODE(base) == VAR_DECL && !is_global_var(base))
+			return false;
+		if (!S.sym)
+			return db_source(S, db_find('F', NULL_TREE, -1, (std::string(tname) + "." + fname).c_str()),
+					 "field", std::string(tname) + "." + fname, gimple_location(at));
+		add_symbolic(S, "field", std::string(tname) + "." + fname, gimple_location(at));
+		return true;
+	}
 	add_source(S, "field", std::string(tname) + "." + fname,
 		   class_of(hit.prov), hit.why, gimple_location(at));
 	return true;
+}
+
+/* STRUCT.FIELD of the outermost field access in REF, "" when there is none. */
+std::string field_key(tree ref)
+{
+	for (tree t = ref; t; t = TREE_OPERAND(t, 0)) {
+		switch (TREE_CODE(t)) {
+		case COMPONENT_REF: {
+			tree field = TREE_OPERAND(t, 1);
+			const char *tname = type_name(TREE_TYPE(TREE_OPERAND(t, 0)));
+			const char *fname = decl_name(field);
+
+			if (!tname)
+				tname = type_name(DECL_CONTEXT(field));
+			if (!tname || !fname)
+				return "";
+			return std::string(tname) + "." + fname;
+		}
+		case ARRAY_REF:
+		case ARRAY_RANGE_REF:
+		case BIT_FIELD_REF:
+		case REALPART_EXPR:
+		case IMAGPART_EXPR:
+		case VIEW_CONVERT_EXPR:
+			continue;
+		default:
+			return "";
+		}
+	}
+	return "";
+}
+
+/* The struct name of TYPE, or NULL when it is not a named struct/union. */
+const char *record_name(tree type)
+{
+	return type && RECORD_OR_UNION_TYPE_P(type) ? type_name(type) : NULL;
 }
 
 static bool classify_object_type(slicer &S, tree type, gimple *at)
@@ -216,6 +331,58 @@ static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
 		   "storage not followed", gimple_location(at));
 }
 
+static int parm_index(tree fndecl, tree parm);
+
+/* *P for a parameter P: what the callers' buffers hold (facts only). */
+static bool param_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
+{
+	tree parm;
+
+	if (TREE_CODE(ptr) != SSA_NAME || !SSA_NAME_IS_DEFAULT_DEF(ptr))
+		return false;
+	parm = SSA_NAME_VAR(ptr);
+	if (!parm || TREE_CODE(parm) != PARM_DECL)
+		return false;
+	add_symbolic(S, "pmem", std::to_string(parm_index(F.fn->decl, parm)), gimple_location(at));
+	return true;
+}
+
+/* *P for a parameter P, decided by what every caller's buffer holds. */
+static bool db_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
+{
+	tree parm;
+
+	if (!kvmdc_db_loaded() || TREE_CODE(ptr) != SSA_NAME || !SSA_NAME_IS_DEFAULT_DEF(ptr))
+		return false;
+	parm = SSA_NAME_VAR(ptr);
+	if (!parm || TREE_CODE(parm) != PARM_DECL)
+		return false;
+	return db_source(S, db_find('M', F.fn->decl, parm_index(F.fn->decl, parm), NULL),
+			 "parameter", std::string("*") + (decl_name(parm) ? decl_name(parm) : "<param>"),
+			 gimple_location(at));
+}
+
+/*
+ * The object a MEM_REF reads when its address was taken just before:
+ * READ_ONCE(p->f) is _1 = &p->f; _2 = MEM[(volatile T *)_1], and the load
+ * reads p->f, not "something p points to".  Only at offset 0, where the
+ * load starts at that object.
+ */
+static tree pointed_object(tree mem)
+{
+	tree ptr = TREE_OPERAND(mem, 0);
+	gimple *def;
+
+	if (TREE_CODE(ptr) != SSA_NAME || SSA_NAME_IS_DEFAULT_DEF(ptr) ||
+	    !integer_zerop(TREE_OPERAND(mem, 1)))
+		return NULL_TREE;
+	def = SSA_NAME_DEF_STMT(ptr);
+	if (!is_gimple_assign(def) || !gimple_assign_single_p(def) ||
+	    TREE_CODE(gimple_assign_rhs1(def)) != ADDR_EXPR)
+		return NULL_TREE;
+	return TREE_OPERAND(gimple_assign_rhs1(def), 0);
+}
+
 /*
  * A load: the outermost field decides (vcpu->arch.regs[] is guest even
  * though kvm_vcpu is not); an access the policy is silent about is judged
@@ -249,6 +416,14 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 				t = TREE_OPERAND(TREE_OPERAND(t, 0), 0);
 				continue;
 			}
+			if (TREE_CODE(t) == MEM_REF && pointed_object(t)) {
+				t = pointed_object(t);
+				continue;
+			}
+			if (S.sym && param_pointee(S, TREE_OPERAND(t, 0), F, at))
+				return;
+			if (!S.sym && !F.call && db_pointee(S, TREE_OPERAND(t, 0), F, at))
+				return;
 			slice_value(S, TREE_OPERAND(t, 0), F, at);
 			return;
 		case VAR_DECL:
@@ -276,6 +451,21 @@ static bool refers_to(tree expr, tree decl)
 
 static void slice_call(slicer &S, gcall *call, const frame &F);
 
+/* The policy (or the compiler) says what CALL writes: no symbolic term needed. */
+bool callee_decides(gcall *call)
+{
+	tree callee = gimple_call_fndecl(call);
+
+	if (gimple_call_internal_p(call))
+		return true;
+	if (!callee)
+		return false;
+	if (policy_func(decl_name(callee)).prov != PROV_NONE)
+		return true;
+	return fndecl_built_in_p(callee, BUILT_IN_EXPECT) ||
+	       fndecl_built_in_p(callee, BUILT_IN_EXPECT_WITH_PROBABILITY);
+}
+
 /*
  * A local whose address was taken is written by the calls it is passed to
  * (kvm_read_guest(kvm, gpa, &val, ...)) and by stores.  Walks the function
@@ -300,7 +490,13 @@ static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
 					    !refers_to(gimple_call_arg(call, i), decl))
 						continue;
 					written = true;
-					slice_call(S, call, F);
+					if (S.sym && !callee_decides(call))
+						add_symbolic(S, "out", std::to_string(facts_call_id(call)) +
+							     ":" + std::to_string(i), gimple_location(call));
+					else if (S.sym || callee_decides(call) || !call_target(call) ||
+						 !db_source(S, db_find('O', call_target(call), i, NULL), "function",
+							    decl_name(call_target(call)), gimple_location(call)))
+						slice_call(S, call, F);
 					break;
 				}
 			} else if (is_gimple_assign(stmt) &&
@@ -400,6 +596,11 @@ static void slice_param(slicer &S, tree name, const frame &F)
 			return;
 		}
 	}
+	if (S.sym) {
+		add_symbolic(S, "param", std::to_string(parm_index(F.fn->decl, parm)),
+			     DECL_SOURCE_LOCATION(parm));
+		return;
+	}
 	complete = slice_callers(S, parm, F, found);
 	hit = policy_param(pname);
 	if (has_guest(found)) {
@@ -408,6 +609,9 @@ static void slice_param(slicer &S, tree name, const frame &F)
 	} else if (complete && all_host(found)) {
 		cls = SRC_HOST;
 		why = "every caller in this file passes host state";
+	} else if (db_source(S, db_find('P', F.fn->decl, parm_index(F.fn->decl, parm), NULL),
+			     "parameter", pname, DECL_SOURCE_LOCATION(parm))) {
+		return;
 	} else if (hit.prov != PROV_NONE) {
 		cls = class_of(hit.prov);
 		why = hit.why;
@@ -439,6 +643,63 @@ static void slice_callee_returns(slicer &S, gcall *call, function *callee, const
 	}
 }
 
+/*
+ * A callee this unit cannot see (another file, a field's bindings, a static
+ * call): its return class from the database, plus this call's own
+ * arguments at the parameters that reach its return value.
+ */
+static bool db_call(slicer &S, gcall *call, const frame &F)
+{
+	tree target = call_target(call);
+	const db_entry *e = NULL;
+	std::string label;
+
+	if (!kvmdc_db_loaded())
+		return false;
+	if (target && !strncmp(decl_name(target), "__SCT__", 7)) {
+		e = db_find('I', NULL_TREE, -1, decl_name(target));
+		label = std::string("static_call(") + (decl_name(target) + 7) + ")";
+	} else if (target) {
+		e = db_find('R', target, -1, NULL);
+		label = std::string(decl_name(target)) + "()";
+	} else if (!call_via(call).empty()) {
+		e = db_find('I', NULL_TREE, -1, call_via(call).c_str());
+		label = "->" + call_via(call).substr(call_via(call).find('.') + 1) + "()";
+	}
+	if (!e || !db_source(S, e, "function", label, gimple_location(call)))
+		return false;
+	for (int i : e->params)
+		if (i < (int)gimple_call_num_args(call))
+			slice_value(S, gimple_call_arg(call, i), F, call);
+	return true;
+}
+
+/*
+ * A helper in this file that the policy also calls host (kvm_rmap_lock()):
+ * its body names what it returns (kvm_rmap_head.val), which is what an
+ * allow entry matches.  Used only when the body is all host; otherwise the
+ * policy's word stands (a guest-func entry is a root and always wins).
+ */
+static bool slice_host_helper(slicer &S, gcall *call, function *body, const frame &F)
+{
+	std::vector<source> found, *saved = S.out;
+
+	S.out = &found;
+	slice_callee_returns(S, call, body, F);
+	S.out = saved;
+	if (!all_host(found))
+		return false;
+	for (const source &s : found) {
+		bool seen = false;
+
+		for (const source &o : *S.out)
+			seen |= o.kind == s.kind && o.name == s.name && o.loc == s.loc;
+		if (!seen)
+			S.out->push_back(s);
+	}
+	return true;
+}
+
 static void slice_call(slicer &S, gcall *call, const frame &F)
 {
 	tree callee = gimple_call_fndecl(call);
@@ -459,6 +720,12 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 	}
 	if (macro_source(S, call))
 		return;
+	if (S.sym && !callee_decides(call)) {
+		add_symbolic(S, "call", std::to_string(facts_call_id(call)), gimple_location(call));
+		return;
+	}
+	if (!callee && db_call(S, call, F))
+		return;
 	if (!callee) {
 		add_source(S, "function", "indirect call", SRC_UNKNOWN,
 			   "callee not known at compile time", gimple_location(call));
@@ -471,16 +738,22 @@ static void slice_call(slicer &S, gcall *call, const frame &F)
 		return;
 	}
 	hit = policy_func(name);
+	body = DECL_STRUCT_FUNCTION(callee);
+	if (!(body && gimple_in_ssa_p(body) && F.depth < MAX_CALL_DEPTH))
+		body = NULL;
+	if (body && hit.prov == PROV_HOST && slice_host_helper(S, call, body, F))
+		return;
 	if (hit.prov != PROV_NONE) {
 		add_source(S, "function", name, class_of(hit.prov), hit.why,
 			   gimple_location(call));
 		return;
 	}
-	body = DECL_STRUCT_FUNCTION(callee);
-	if (body && gimple_in_ssa_p(body) && F.depth < MAX_CALL_DEPTH) {
+	if (body) {
 		slice_callee_returns(S, call, body, F);
 		return;
 	}
+	if (db_call(S, call, F))
+		return;
 	add_source(S, "function", name ? name : "<function>", SRC_UNKNOWN,
 		   "not in the policy, body not in this file", gimple_location(call));
 }
@@ -641,6 +914,12 @@ static void slice_phi(slicer &S, gphi *phi, const frame &F)
 {
 	for (unsigned int i = 0; i < gimple_phi_num_args(phi); i++)
 		slice_value(S, gimple_phi_arg_def(phi, i), F, phi);
+	/*
+	 * Facts: a pointer is the object it points into; which of several
+	 * host objects a branch picked says nothing about their contents.
+	 */
+	if (S.sym && POINTER_TYPE_P(TREE_TYPE(gimple_phi_result(phi))))
+		return;
 	slice_merge_conditions(S, gimple_bb(phi), F);
 }
 
@@ -654,6 +933,11 @@ static void slice_assign(slicer &S, gimple *stmt, const frame &F)
 			slice_value(S, rhs, F, stmt);
 		else
 			slice_load(S, rhs, F, stmt);
+		return;
+	}
+	/* Facts: p + offset points into the object p points into. */
+	if (S.sym && gimple_assign_rhs_code(stmt) == POINTER_PLUS_EXPR) {
+		slice_value(S, gimple_assign_rhs1(stmt), F, stmt);
 		return;
 	}
 	for (unsigned int i = 1; i < gimple_num_ops(stmt); i++)
@@ -764,9 +1048,105 @@ enum verdict classify_site(const site &s, std::vector<source> &sources)
 
 	S.out = &sources;
 	S.steps = 0;
+	S.sym = false;
 	slice_ssa(S, s.ret_ssa, top);
 	if (only_constants(sources))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
+	for (const source &src : sources) {
+		guest |= src.cls == SRC_GUEST;
+		unknown |= src.cls == SRC_UNKNOWN;
+	}
+	if (guest)
+		return VERDICT_GUEST;
+	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
+
+/* ---- facts: the same slice, stopped at the function's edge ---- */
+
+static void sym_init(slicer &S, std::vector<source> &out)
+{
+	S.out = &out;
+	S.steps = 0;
+	S.sym = true;
+}
+
+void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	slice_value(S, value, top, at);
+}
+
+/* What the memory PTR points at holds: a local's writers, a load, a caller's buffer. */
+void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	STRIP_NOPS(ptr);
+	if (TREE_CODE(ptr) == ADDR_EXPR) {
+		slice_load(S, TREE_OPERAND(ptr, 0), top, at);
+		return;
+	}
+	if (!param_pointee(S, ptr, top, at))
+		slice_value(S, ptr, top, at);
+}
+
+/* A site in terms of its function's edges (reaching conditions as for the verdict). */
+void site_terms(const site &s, std::vector<source> &out)
+{
+	slicer S;
+	frame top = { s.fn, NULL, NULL, 0 };
+
+	sym_init(S, out);
+	slice_ssa(S, s.ret_ssa, top);
+	if (only_constants(out))
+		slice_reaching_conditions(S, gimple_bb(s.def), top);
+}
+
+/* ---- entry points for other rules (bug_sites.c) ---- */
+
+/*
+ * The branches that decide whether BB runs: its direct control
+ * dependences, and with FOLLOW_LOOPS also those of branches inside a loop
+ * (as for a constant condition above).
+ */
+void control_branches(function *fn, basic_block bb, bool follow_loops,
+		      std::vector<gimple *> &out)
+{
+	basic_block d;
+
+	need_dominance(fn, CDI_POST_DOMINATORS);
+	push_cfun(fn);
+	if (follow_loops) {
+		reaching_branches(bb, fn, out);
+	} else {
+		FOR_EACH_BB_FN(d, fn)
+			if (is_branch(last_stmt(d)) && controls(d, bb))
+				out.push_back(last_stmt(d));
+	}
+	pop_cfun();
+}
+
+/*
+ * The verdict of one branch condition, sliced like a site's condition; a
+ * condition of constants only is judged by the branches that reach it.
+ */
+enum verdict classify_branch(function *fn, gimple *branch, std::vector<source> &sources)
+{
+	slicer S;
+	frame top = { fn, NULL, NULL, 0 };
+	bool guest = false, unknown = false;
+
+	S.out = &sources;
+	S.steps = 0;
+	S.sym = false;
+	slice_condition_stmt(S, branch, top);
+	if (only_constants(sources))
+		slice_reaching_conditions(S, gimple_bb(branch), top);
 	for (const source &src : sources) {
 		guest |= src.cls == SRC_GUEST;
 		unknown |= src.cls == SRC_UNKNOWN;

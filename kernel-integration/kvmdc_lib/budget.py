@@ -3,8 +3,9 @@
 
 The reviewer's concern, enforced: uses of KVM_BUG_ON_DATA_CORRUPTION()
 under each budgeted directory are counted against the policy's budget, and
-every use must have an allow entry (file, function, condition text with
-whitespace removed: line numbers would break on every unrelated edit).
+every use must have an allow entry (file, function and what the use guards,
+or its condition text as the fallback: never line numbers, which would
+break on every unrelated edit; kvmdc_lib.allowlist matches them).
 --update ratchets a budget down to the current count when uses went away;
 it never raises one (that is a reviewed edit of the policy file).
 """
@@ -14,8 +15,7 @@ import re
 import sys
 import tempfile
 
-from . import MACRO, output, policy as policy_mod, records, scan
-from .policy import squash
+from . import MACRO, allowlist, output, policy as policy_mod, records, scan
 
 MACRO_CALL = re.compile(r"\b" + MACRO + r"\s*\(")
 
@@ -69,37 +69,94 @@ def check_budgets(policy, sites):
 
 
 def stale_allows(policy, sites):
-    """Allow entries that no use matches any more."""
-    keys = {(s["file"], s.get("function"), squash(s.get("condition") or "")) for s in sites}
-    return [a for a in policy.allows if (a.file, a.function, a.condition) not in keys]
+    """Allow entries that no use matches any more (one use per location)."""
+    unique = {(s["file"], s["line"], s["col"]): s for s in sites}.values()
+    return allowlist.match(policy, unique)[1]
+
+
+class UpdateError(Exception):
+    """--update could not rewrite the policy; str() is the one-line reason."""
+
+
+BUDGET_LINE = re.compile(rb"^((?:\xef\xbb\xbf)?[ \t]*budget[ \t]+\S+[ \t]+)[0-9]+")
 
 
 def ratchet(policy, rows):
     """Rewrite lowered budget lines in place (temp file + rename); returns
-    the (dir, old, new) lowered.  Never raises a budget."""
+    the (dir, old, new) lowered.  Never raises a budget.  Works on bytes
+    split at LF only, so CRLF line ends and every other byte are kept."""
     lowered = {r["line"]: r for r in rows if r["uses"] < r["budget"]}
     if not lowered:
         return []
-    with open(policy.path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
+    # A symlinked policy: the link stays, its target is updated.
+    path = os.path.realpath(policy.path)
+    check_writable(policy.path, path)
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError as e:
+        raise UpdateError("%s: cannot read the policy file: %s" % (policy.path, e.strerror))
     for lineno, row in lowered.items():
-        lines[lineno - 1] = re.sub(r"^(\s*budget\s+\S+\s+)\d+", r"\g<1>%d" % row["uses"],
-                                   lines[lineno - 1])
-    write_atomically(policy.path, "\n".join(lines))
+        m = BUDGET_LINE.match(lines[lineno - 1]) if lineno <= len(lines) else None
+        if not m or m.group(1).split()[-1] != os.fsencode(row["dir"]):
+            # Edited since it was read: never lower the wrong budget.
+            raise UpdateError("%s:%d: the policy changed while kvmdc ran: not updated"
+                              % (policy.path, lineno))
+        lines[lineno - 1] = m.group(1) + b"%d" % row["uses"] + lines[lineno - 1][m.end():]
+    try:
+        write_atomically(path, b"\n".join(lines))
+    except OSError as e:
+        raise UpdateError("%s: cannot update the policy file: %s"
+                          % (policy.path, e.strerror or e)) from None
     return [(r["dir"], r["budget"], r["uses"]) for r in lowered.values()]
 
 
-def write_atomically(path, text):
-    d = os.path.dirname(os.path.abspath(path))
+def check_writable(name, path):
+    """Refuse a policy its owner made read-only.  Root passes access(2)
+    whatever the mode, so the write bits are looked at too."""
+    try:
+        st = os.stat(path)
+        ro_fs = os.statvfs(os.path.dirname(path)).f_flag & os.ST_RDONLY
+    except OSError as e:
+        raise UpdateError("%s: cannot update the policy file: %s" % (name, e.strerror))
+    if not st.st_mode & 0o222:
+        raise UpdateError("%s: the policy file is read-only (mode %04o): not updated"
+                          % (name, st.st_mode & 0o7777))
+    if ro_fs:
+        raise UpdateError("%s: the policy file is on a read-only file system: not updated" % name)
+    for what, p in (("the policy file", path), ("its directory", os.path.dirname(path))):
+        if not os.access(p, os.W_OK):
+            raise UpdateError("%s: cannot update the policy file: %s is not writable"
+                              % (name, what))
+
+
+def write_atomically(path, data):
+    """Replace PATH by DATA: a temporary file in the same directory with
+    PATH's mode (and owner, when allowed), flushed to disk, renamed over
+    PATH, then the directory flushed, so a crash leaves the old or the new
+    file, never a half-written one."""
+    d = os.path.dirname(path)
+    st = os.stat(path)
     fd, tmp = tempfile.mkstemp(prefix=".kvmdc-policy.", dir=d)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), st.st_mode & 0o7777)
+            try:
+                os.fchown(f.fileno(), st.st_uid, st.st_gid)
+            except PermissionError:
+                pass
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+    dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
 
 
 def summary_lines(policy, rows, stale, lowered, held):
@@ -150,7 +207,11 @@ def main(argv):
         sys.stderr.write("kvmdc budget: %s\n" % e)
         return 2
     rows, findings = check_budgets(policy, sites)
-    lowered = ratchet(policy, rows) if args.update else []
+    try:
+        lowered = ratchet(policy, rows) if args.update else []
+    except UpdateError as e:
+        sys.stderr.write("kvmdc budget: %s\n" % e)
+        return 2
     held = [r for r in rows if args.update and r["uses"] > r["budget"]]
     summary = summary_lines(policy, rows, stale_allows(policy, sites), lowered, held)
     text = output.render(records.sort_records(findings), args.format, summary)

@@ -23,7 +23,8 @@ import shlex
 import subprocess
 import sys
 
-from . import DEFAULT_POLICY, MACRO, PROJECT
+from . import DEFAULT_POLICY, MACRO, PROJECT, provdb
+from . import policy as policy_mod
 
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
 # meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
@@ -88,6 +89,9 @@ def gcc_flags(cflags):
             continue
         elif arg in SPARSE_ONLY or arg.startswith(SPARSE_ONLY_PREFIXES):
             continue
+        elif arg.startswith("-fplugin-arg-kvmdc-") or (
+                arg.startswith("-fplugin=") and arg.endswith("/kvmdc.so")):
+            continue    # a tree built by kvmdc db: the caller adds its own plugin
         else:
             out.append(arg)
     return out
@@ -186,6 +190,8 @@ def plugin_command(cc, cflags, source):
         cmd.append("-fplugin-arg-kvmdc-facts=" + os.environ["KVMDC_FACTS"])
     if os.environ.get("KVMDC_STRICT") == "1":
         cmd.append("-fplugin-arg-kvmdc-strict")
+    # kbuild runs CHECK at the top of the tree: its provenance database.
+    cmd += provdb.plugin_args(os.getcwd())[0]
     # The plugin runs on GIMPLE in SSA form: -fsyntax-only stops too early.
     return cmd + ["-S", "-o", "/dev/null", source]
 
@@ -216,9 +222,22 @@ def first_error(stderr):
     return lines[-1] if lines else "compiler failed"
 
 
+def may_hold_bug_site(source):
+    """Rule bug-on-guest: a file under the policy's bug-scope that writes
+    BUG_ON( or BUG( (its quoted headers are judged with their includers)."""
+    try:
+        pol = policy_mod.load(os.environ.get("KVMDC_POLICY") or None)
+        if not pol.in_bug_scope(os.path.relpath(os.path.abspath(source))):
+            return False
+        with open(source, "rb") as f:
+            return re.search(rb"\bBUG(_ON)?\s*\(", f.read()) is not None
+    except (OSError, policy_mod.PolicyError):
+        return False
+
+
 def run_plugin(cflags, source, prefix):
     cc = compiler()
-    if cc is None or not may_contain_site(source, cflags):
+    if cc is None or not (may_contain_site(source, cflags) or may_hold_bug_site(source)):
         return
     # C locale: plain quotes, as in sparse's lines next to ours.
     env = dict(os.environ, LC_ALL="C")

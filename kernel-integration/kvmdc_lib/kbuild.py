@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, PROJECT, records
+from . import DEFAULT_POLICY, PROJECT, bounded, provdb, records, sandbox
 from .check import gcc_flags
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
@@ -87,8 +87,8 @@ def plugin_argv(argv, tree, source, mirror, facts, strict=False):
     src_dir = os.path.dirname(source) or "."
     cmd = cc + mirror_includes(out, mirror) + ["-iquote", src_dir] + out + [
         "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
-        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never",
-        "-S", "-o", "/dev/null", os.path.join(mirror, source)]
+        "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never"] + \
+        provdb.plugin_args(tree)[0] + ["-S", "-o", "/dev/null", os.path.join(mirror, source)]
     if strict:
         cmd.insert(-4, "-fplugin-arg-kvmdc-strict")
     return cmd
@@ -102,9 +102,10 @@ def policy_path():
     return os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
 
 
-def run_plugin(tree, source, mirror, strict=False):
+def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
     """Site records of MIRROR/SOURCE compiled as kbuild compiled SOURCE in
-    TREE.  Returns (records, None) or (None, one-line reason)."""
+    TREE (plain BUG_ON()/BUG() sites too with BUG_SITES).  Returns
+    (records, None) or (None, one-line reason)."""
     argv = recorded_command(tree, source)
     if not argv:
         return None, "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
@@ -116,13 +117,79 @@ def run_plugin(tree, source, mirror, strict=False):
                               text=True, errors="replace", env=dict(os.environ, LC_ALL="C"))
         if proc.returncode != 0:
             return None, "%s: compiler failed: %s" % (source, last_error(proc.stderr))
-        recs = records.read_facts(facts, tree)
+        recs = records.read_facts(facts, tree, bug_sites)
+    return unmirror_records(recs, mirror, tree), None
+
+
+def unmirror_records(recs, mirror, tree):
     for rec in recs:
         rec["file"] = unmirror(rec["file"], mirror, tree)
+        if rec.get("branch", {}).get("file"):
+            rec["branch"]["file"] = unmirror(rec["branch"]["file"], mirror, tree)
         for src in rec.get("sources") or []:
             if src.get("file"):
                 src["file"] = unmirror(src["file"], mirror, tree)
-    return recs, None
+    return recs
+
+
+class Confined:
+    """One plugin compile for kvmdc review: facts under the scratch
+    directory, bounded by rlimits and the caller's time, a clean
+    environment (no CPATH or GCC_EXEC_PREFIX from the caller) and, when
+    SANDBOXED, inside a sandbox that sees only /usr, TREE and SCRATCH
+    (read-only) and its facts directory.  The compiler's messages are
+    never quoted, only counted: they may hold any line it read."""
+
+    def __init__(self, tree, source, mirror, strict, scratch, sandboxed, bug_sites=False):
+        self.tree, self.source, self.mirror = tree, source, mirror
+        self.bug_sites = bug_sites
+        self.error, self.job = None, None
+        argv = recorded_command(tree, source)
+        if not argv:
+            self.error = "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
+            return
+        if not os.path.exists(plugin_path()):
+            self.error = "plugin %s not built (make)" % plugin_path()
+            return
+        self.facts = tempfile.mkdtemp(prefix="facts-", dir=scratch)
+        cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict)
+        if sandboxed:
+            ro = [os.path.realpath(p) for p in (tree, scratch, plugin_path(), policy_path())]
+            cmd = sandbox.wrap(cmd, tree, read_only=ro, writable=[self.facts])
+        self.job = dict(cmd=cmd, cwd=tree, env=COMPILE_ENV, mem=COMPILE_MEMORY)
+
+    def records(self, res, timeout):
+        """(records, None) or (None, one-line reason) from its Result."""
+        if self.error:
+            return None, self.error
+        err = compile_failure(self.source, res, timeout)
+        if err:
+            return None, err
+        return unmirror_records(records.read_facts(self.facts, self.tree, self.bug_sites),
+                                self.mirror, self.tree), None
+
+
+COMPILE_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+# Address space of one compile: cc1 with the plugin peaks at 260 MB
+# resident on x86.c (6.12); 1 GiB leaves room and stops a macro bomb early.
+COMPILE_MEMORY = 1 << 30
+
+
+def compile_failure(source, res, timeout):
+    """One line summarising why a bounded compile failed, None when it did
+    not.  The compiler's own words may quote any file it read: never shown."""
+    err = res.stderr.decode("utf-8", "replace")
+    if res.timed_out:
+        return "%s: compile stopped at the time limit (%d s)" % (source, timeout)
+    if "memory exhausted" in err or "out of memory" in err or "Cannot allocate memory" in err:
+        return "%s: compile stopped: out of memory (limit %d MiB)" % (
+            source, COMPILE_MEMORY >> 20)
+    if res.returncode < 0:
+        return "%s: compile killed by signal %d (time or size limit)" % (source, -res.returncode)
+    if res.returncode:
+        n = sum(1 for l in err.splitlines() if ": error: " in l or ": fatal error: " in l)
+        return "%s does not compile: %d error%s" % (source, n, "" if n == 1 else "s")
+    return None
 
 
 def unmirror(path, mirror, tree):

@@ -8,6 +8,7 @@ messages carry a patch, in which order, and refuses what a bot must not
 guess about (no patch at all, text that is not UTF-8, absurd sizes).
 """
 import email
+import email.header
 import email.policy
 import mailbox
 import os
@@ -22,6 +23,8 @@ Patch = namedtuple("Patch", "subject author msgid number total diff")
 SUBJECT_TAG = re.compile(r"\[[^\]]*PATCH[^\]]*?(?:\s(\d+)/(\d+))?\s*\]", re.I)
 DIFF_START = re.compile(r"^(diff --git |--- (?:a/)?\S|Index: )", re.M)
 HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*: ")
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 PATCH_TYPES = ("text/plain", "text/x-patch", "text/x-diff", "application/x-patch",
                "application/x-diff", "text/x-csrc")
 
@@ -91,7 +94,7 @@ def patches_from_mbox(path):
 
 def patch_from_message(msg, position):
     """The Patch a message carries, or None (cover letter, reply, junk)."""
-    subject = " ".join(str(msg.get("subject", "")).split())
+    subject = header_text(msg, "subject")
     if subject.lower().startswith("re:"):
         return None
     for part in msg.walk():
@@ -103,9 +106,31 @@ def patch_from_message(msg, position):
         start = DIFF_START.search(text)
         if start:
             number, total = series_position(subject, position)
-            return Patch(subject, str(msg.get("from", "")), str(msg.get("message-id", "")),
+            return Patch(subject, header_text(msg, "from"), header_text(msg, "message-id"),
                          number, total, text[start.start():])
     return None
+
+
+def header_text(msg, name):
+    """One header's decoded text on one line, "" when absent.
+
+    Hostile headers make the email package raise on access (an encoded
+    CR/LF in an address, a bad charset, ...): then the raw value is
+    decoded here.  Control characters, which would end a header line of
+    the email report or reach a terminal, become spaces."""
+    try:
+        value = str(msg.get(name, ""))
+    except Exception:  # any of the email package's many kinds: hostile input
+        value = decoded_words(next((v for k, v in msg.raw_items() if k.lower() == name), ""))
+    return " ".join(CONTROL.sub(" ", value).split())
+
+
+def decoded_words(raw):
+    """RFC 2047 encoded words of RAW decoded, as far as they can be."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(raw)))
+    except Exception:  # unknown charset, broken encoding: keep the raw text
+        return str(raw)
 
 
 def decode_text(raw, what):

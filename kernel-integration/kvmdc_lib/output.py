@@ -26,11 +26,26 @@ def message(rec):
         return ("%s() in %s() guards a guest-controlled condition: with "
                 "CONFIG_BUG_ON_DATA_CORRUPTION=y a guest can panic the host; "
                 "use KVM_BUG_ON() or return an error" % (macro, fn))
+    if rule == "bug-on-guest":
+        return bug_message(rec, fn)
     if rule == "unknown-condition":
         return "%s() in %s(): provenance of the condition undecided" % (macro, fn)
     if rule in ("sprawl-budget", "unlisted-use"):
         return rec.get("message") or rec_mod.RULES[rule][0]
     return "%s() in %s(): %s condition" % (macro, fn, rec.get("verdict"))
+
+
+def bug_message(rec, fn):
+    """Rule bug-on-guest: the check, and for BUG() the branch that reaches it."""
+    hint = ("a guest can panic the host; use KVM_BUG_ON() (kills only the VM) "
+            "or WARN_ON_ONCE() and return an error")
+    via = "" if rec.get("macro") == rec.get("bug") else " (through %s())" % rec.get("macro")
+    if rec.get("bug") == "BUG":
+        branch = rec.get("branch") or {}
+        at = " (line %s)" % branch["line"] if branch.get("line") else ""
+        return "BUG()%s in %s() is reached through a guest-controlled branch%s: %s" % (
+            via, fn, at, hint)
+    return "BUG_ON()%s in %s() on a guest-controlled condition: %s" % (via, fn, hint)
 
 
 def note(src, rec):

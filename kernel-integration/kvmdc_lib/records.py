@@ -70,7 +70,8 @@ def is_finding(rec, strict=False):
 
 def with_strict_rule(rec, strict):
     """Unknown sites become findings (rule unknown-condition) under --strict."""
-    if strict and rec.get("verdict") == "unknown" and not rec.get("rule"):
+    if strict and rec.get("verdict") == "unknown" and not rec.get("rule") and \
+            not is_bug_site(rec):
         rec = dict(rec, rule="unknown-condition")
     return rec
 
@@ -79,11 +80,19 @@ def site_key(rec):
     return (rec["file"], rec["line"], rec["col"])
 
 
-def read_facts(facts_dir, tree):
+def is_bug_site(rec):
+    """A plain BUG_ON()/BUG() site (rule bug-on-guest), not a macro use."""
+    return "bug" in rec
+
+
+def read_facts(facts_dir, tree, bug_sites=False):
     """Records from the plugin's facts directory (one .jsonl per TU).
 
     A header included by several units appears in each; one record per
-    location and function is kept.  Paths are made tree-relative.
+    location and function is kept.  Paths are made tree-relative.  Plain
+    BUG_ON()/BUG() sites are kept only with BUG_SITES.  Lines
+    with a "kind" key are the provenance database's facts (summary, call,
+    store, bind, site terms: kernel-integration/DATABASE.md), not sites.
     """
     seen, out = set(), []
     for root, _, files in os.walk(facts_dir):
@@ -95,7 +104,13 @@ def read_facts(facts_dir, tree):
                     if not text.strip():
                         continue
                     rec = json.loads(text)
+                    if "kind" in rec:
+                        continue      # a database fact (kvmdc db), not a site
+                    if is_bug_site(rec) and not bug_sites:
+                        continue
                     rec["file"] = relative(rec["file"], tree)
+                    if rec.get("branch", {}).get("file"):
+                        rec["branch"]["file"] = relative(rec["branch"]["file"], tree)
                     key = site_key(rec) + (rec.get("function"),)
                     if key not in seen:
                         seen.add(key)

@@ -17,10 +17,16 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import ctext, output, policy, records
+from . import allowlist, bounded, ctext, output, policy, provdb, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
+sys.path.insert(0, COCCI_DIR)
+import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
+
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
+BUG_SCRIPT = os.path.join(COCCI_DIR, "bug_on_guest.cocci")
+BUG_USE = r"\bBUG(_ON)?\s*\("
+MACRO_RULES = ("guest-condition", "unknown-condition", "sprawl-budget", "unlisted-use")
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
 RECORD = "kvmdc-record: "
@@ -54,8 +60,16 @@ def candidates(tree):
                           cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if grep.returncode > 1:
         raise ScanError("grep failed over %s" % tree)
-    files = [f.decode()[2:] for f in grep.stdout.split(b"\0") if f]
-    uses = [f for f in files if ctext.mentions_macro(ctext.read(os.path.join(tree, f)) or "")]
+    # File names are bytes: a name that is not UTF-8 must still be scanned.
+    files = [os.fsdecode(f)[2:] for f in grep.stdout.split(b"\0") if f]
+    uses = []
+    for f in files:
+        try:
+            with open(os.path.join(tree, f), "rb") as fh:
+                if ctext.mentions_macro(fh.read().decode("utf-8", "replace")):
+                    uses.append(f)
+        except OSError as e:
+            raise ScanError("%s: %s" % (os.path.join(tree, f), e.strerror))
     return sorted(uses), bool(files)
 
 
@@ -73,33 +87,110 @@ def macro_file(tmp):
     return path
 
 
-def run_spatch(tree, files, jobs, tmp):
+def bug_candidates(tree, pol):
+    """Tree-relative .c/.h files under the bug-scope directories that write
+    BUG_ON( or BUG(: one grep, spatch reads only these."""
+    dirs = [b.dir for b in pol.bug_scopes if os.path.isdir(os.path.join(tree, b.dir))]
+    if not dirs:
+        return []
+    grep = subprocess.run(["grep", "-rlEZ", "--include=*.c", "--include=*.h", BUG_USE] + dirs,
+                          cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if grep.returncode > 1:
+        raise ScanError("grep failed over %s" % tree)
+    return sorted({f.decode() for f in grep.stdout.split(b"\0") if f})
+
+
+def bug_sites(tree, files):
+    """Records (engine cocci) of the BUG_ON()/BUG() written in FILES, judged
+    by the verdict code bug_on_guest.cocci calls.  Found in the text rather
+    than by spatch: parsing x86.c alone takes seconds, and a scan stays in
+    grep time."""
+    recs = []
+    for f in files:
+        path = os.path.join(tree, f)
+        for line, col, macro in kvmdc_bug.written_sites(path):
+            rec = kvmdc_bug.record(path, line, col, macro)
+            if not rec:
+                continue
+            rec["file"] = f
+            for src in rec["sources"]:
+                src["file"] = records.relative(src["file"], tree) if src.get("file") else None
+            if rec.get("branch"):
+                rec["branch"]["file"] = f
+            recs.append(rec)
+    return recs
+
+
+def run_spatch(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
+    """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES."""
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--local-includes", "--include-headers-for-types", "--include-headers",
-           "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
-    # Field types: the KVM structures the policy names are defined there.
-    for h in KVM_TYPE_HEADERS:
-        if os.path.exists(os.path.join(tree, h)):
-            cmd += ["--include", h]
+           "--include-headers", "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
+    if script == SCRIPT:
+        # Field types: the KVM structures the policy names are defined there.
+        cmd += ["--local-includes", "--include-headers-for-types"]
+        for h in KVM_TYPE_HEADERS:
+            if os.path.exists(os.path.join(tree, h)):
+                cmd += ["--include", h]
+    else:
+        cmd.append("--no-includes")
     if jobs > 1 and len(files) > 1:
-        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1"]
-    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR)
+        # spatch's parallel mode makes its work directory in the current
+        # one, which is the tree: keep it in TMP (the tree may be read-only).
+        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1",
+                "--tmp-dir", os.path.join(tmp, "spatch-")]
+    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR, TMPDIR=tmp)
     progress(" spatch on %d file(s)" % len(files))
-    res = subprocess.run(cmd + files, cwd=tree, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    names, real = spatch_names(tree, files, tmp)
+    if timeout is None:
+        res = subprocess.run(cmd + names, cwd=tree, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, errors="surrogateescape")
+        out, err = res.stdout, res.stderr
+    else:
+        # Files an attacker wrote (kvmdc review): bounded, capped output,
+        # and CONFINE(argv, cwd, env) -> (argv, env) may sandbox it.
+        argv = cmd + names
+        if confine:
+            argv, env = confine(argv, tree, env)
+        res = bounded.run(argv, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
+        if res.timed_out:
+            raise ScanError("spatch stopped at the time limit (%d s)" % timeout)
+        out, err = (res.stdout.decode("utf-8", "surrogateescape"),
+                    res.stderr.decode("utf-8", "surrogateescape"))
     if res.returncode:
-        raise ScanError("spatch failed: %s" % (res.stderr.strip().splitlines() or ["?"])[-1])
+        raise ScanError("spatch failed: %s" % (err.strip().splitlines() or ["?"])[-1])
     recs = []
-    for line in res.stdout.splitlines():
+    for line in out.splitlines():
         if line.startswith(RECORD):
             rec = json.loads(line[len(RECORD):])
-            rec["file"] = records.relative(rec["file"], tree)
+            rec["file"] = records.relative(real.get(rec["file"], rec["file"]), tree)
             for src in rec["sources"]:
-                src["file"] = records.relative(src["file"], tree) if src["file"] else None
+                name = real.get(src["file"], src["file"])
+                src["file"] = records.relative(name, tree) if name else None
             recs.append(rec)
+    if script != SCRIPT:
+        return recs
     return recs + unparsed_sites(tree, files, recs)
+
+
+def spatch_names(tree, files, tmp):
+    """(names to give spatch, {name: file}).  spatch's embedded Python
+    decodes file names strictly (UTF-8, or ASCII in the C locale) and
+    aborts on any other byte, so a file whose name is not ASCII goes in
+    through a symlink with an ASCII name in TMP."""
+    names, real = [], {}
+    for f in files:
+        if f.isascii():
+            names.append(f)
+            continue
+        d = os.path.join(tmp, "names", str(len(real)))
+        os.makedirs(d)
+        link = os.path.join(d, re.sub(r"[^\x21-\x7e]", "_", os.path.basename(f)))
+        os.symlink(os.path.join(tree, f), link)
+        names.append(link)
+        real[link] = os.path.join(tree, f)
+    return names, real
 
 
 def unparsed_sites(tree, files, recs):
@@ -116,7 +207,7 @@ def unparsed_sites(tree, files, recs):
                 "unknown", "unparsed code", "unknown",
                 "Coccinelle could not parse the code around this use; "
                 "compile it with the plugin (kvmdc scan --build)", f, line)
-            # The function is unknown: Coccinelle did not parse it.
+            # No function: Coccinelle did not parse the code around it.
             rec = records.make_site(f, line, col, None, "unknown", [src], "cocci")
             rec["analysed"] = False
             rec["condition"] = ctext.condition_text(text, line, col)
@@ -158,6 +249,7 @@ def run_plugin_build(tree, files, jobs, tmp, pol, strict):
                "-fplugin-arg-kvmdc-facts=" + facts, "-fplugin-arg-kvmdc-level=note"]
     if strict:
         kcflags.append("-fplugin-arg-kvmdc-strict")
+    kcflags += provdb.plugin_args(tree)[0]
     # -W forces the objects to be recompiled: facts are written by the compile.
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags)]
@@ -217,11 +309,11 @@ def budget_findings(recs, pol):
     for b in pol.budgets:
         inside = [r for r in unique if pol.budget_for(r["file"]) == b]
         counts[b.dir] = (len(inside), b.limit)
-        for r in inside:
-            if not pol.allow_for(r["file"], r.get("function") or "", r.get("condition") or ""):
-                extra.append(dict(r, rule="unlisted-use", sources=[], message=(
-                    "KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() is not listed in the "
-                    "policy's allowlist (no justification)" % (r.get("condition"), r.get("function")))))
+        for r in allowlist.match(pol, inside)[0]:
+            extra.append(dict(r, rule="unlisted-use", sources=[], message=(
+                "KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() is not listed in the "
+                "policy's allowlist (no justification; it %s)"
+                % (r.get("condition"), r.get("function"), allowlist.describe(r)))))
         if len(inside) > b.limit:
             first = inside[0]
             extra.append(dict(first, rule="sprawl-budget", sources=[], message=(
@@ -230,9 +322,20 @@ def budget_findings(recs, pol):
     return extra, counts
 
 
+def bug_summary(bugs, rules):
+    """'; bug-on-guest: N' (findings, of M BUG_ON()/BUG() sites) when the rule runs."""
+    if "bug-on-guest" not in rules:
+        return ""
+    found = sum(1 for r in bugs if r.get("rule") == "bug-on-guest")
+    allowed = sum(1 for r in bugs if r.get("allowed"))
+    return "; bug-on-guest: %d (%d BUG_ON()/BUG() sites, %d allowed by the policy)" % (
+        found, len(bugs), allowed)
+
+
 def summary_line(recs, counts, macro_seen, tree, nfindings):
     if not macro_seen:
-        return "kvmdc scan: %s: 0 sites (%s is not defined or used in this tree), 0 findings" % (tree, MACRO)
+        return "kvmdc scan: %s: 0 sites (%s is not defined or used in this tree), %d findings" % (
+            tree, MACRO, nfindings)
     verdicts = {v: sum(1 for r in recs if r["verdict"] == v) for v in records.VERDICTS}
     budget = ", ".join("%s %d/%d" % (d, n, lim) for d, (n, lim) in counts.items())
     engines = sorted({r.get("engine") or "?" for r in recs})
@@ -257,7 +360,17 @@ def parse_args(argv):
                     help="also compile the KVM objects with sites with the GCC plugin")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--policy", help="policy file (default: kernel-integration/kvmdc.policy)")
-    return ap.parse_args(argv)
+    ap.add_argument("--rules", help="comma-separated rules to run (default: all): %s; "
+                    "naming bug-on-guest also lists every BUG_ON()/BUG() site it judged"
+                    % ", ".join(records.RULES))
+    args = ap.parse_args(argv)
+    args.bug_inventory = bool(args.rules) and "bug-on-guest" in args.rules
+    args.rules = [r.strip() for r in (args.rules or ",".join(records.RULES)).split(",") if r.strip()]
+    bad = [r for r in args.rules if r not in records.RULES]
+    if bad or not args.rules:
+        ap.error("--rules: unknown rule %s (rules: %s)" % (
+            ", ".join(bad) or "''", ", ".join(records.RULES)))
+    return args
 
 
 def scan(args):
@@ -266,17 +379,34 @@ def scan(args):
     pol = policy.load(args.policy)
     os.environ["KVMDC_POLICY"] = pol.path
     progress(" searching %s" % tree)
-    files, macro_seen = candidates(tree)
+    macro_rules = any(r in MACRO_RULES for r in args.rules)
+    files, macro_seen = candidates(tree) if macro_rules else ([], False)
     with tempfile.TemporaryDirectory(prefix="kvmdc-scan.") as tmp:
         recs = run_spatch(tree, files, args.jobs, tmp)
         if args.build:
             gcc, _ = run_plugin_build(tree, files, args.jobs, tmp, pol, args.strict)
             recs = merge(recs, gcc)
+        bugs = []
+        if "bug-on-guest" in args.rules:
+            bugs = bug_sites(tree, bug_candidates(tree, pol))
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budget_findings(recs, pol)
-    everything = recs + extra
+    # --strict concerns the macro's conditions: an undecided BUG_ON() is
+    # listed with the inventory, not a finding.
+    bugs = records.sort_records(bugs)
+    # BUG_ON()/BUG() sites that are not findings are listed only on request
+    # (--rules bug-on-guest): a default scan lists the macro's uses.
+    listed = bugs if args.bug_inventory else [r for r in bugs if r.get("rule")]
+    everything = [r for r in recs + extra + listed
+                  if not r.get("rule") or r["rule"] in args.rules]
     nfind = sum(1 for r in everything if records.is_finding(r, args.strict))
-    return everything, summary_line(recs, counts, macro_seen, tree, nfind), nfind
+    if macro_rules:
+        summary = summary_line(recs, counts, macro_seen, tree, nfind)
+    else:
+        summary = "kvmdc scan: %s: %d findings" % (tree, nfind)
+    if args.build and provdb.plugin_args(tree)[1]:
+        summary += "; " + provdb.plugin_args(tree)[1]
+    return everything, summary + bug_summary(bugs, args.rules), nfind
 
 
 def main(argv):
