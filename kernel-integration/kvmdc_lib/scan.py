@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import allowlist, output, policy, provdb, records
+from . import allowlist, bounded, output, policy, provdb, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
@@ -122,7 +122,7 @@ def bug_sites(tree, files):
     return recs
 
 
-def run_spatch(tree, files, jobs, tmp, script=SCRIPT):
+def run_spatch(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
     """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES."""
     if not files:
         return []
@@ -137,12 +137,25 @@ def run_spatch(tree, files, jobs, tmp, script=SCRIPT):
     env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR, TMPDIR=tmp)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
-    res = subprocess.run(cmd + names, cwd=tree, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, errors="surrogateescape")
+    if timeout is None:
+        res = subprocess.run(cmd + names, cwd=tree, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, errors="surrogateescape")
+        out, err = res.stdout, res.stderr
+    else:
+        # Files an attacker wrote (kvmdc review): bounded, capped output,
+        # and CONFINE(argv, cwd, env) -> (argv, env) may sandbox it.
+        argv = cmd + names
+        if confine:
+            argv, env = confine(argv, tree, env)
+        res = bounded.run(argv, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
+        if res.timed_out:
+            raise ScanError("spatch stopped at the time limit (%d s)" % timeout)
+        out, err = (res.stdout.decode("utf-8", "surrogateescape"),
+                    res.stderr.decode("utf-8", "surrogateescape"))
     if res.returncode:
-        raise ScanError("spatch failed: %s" % (res.stderr.strip().splitlines() or ["?"])[-1])
+        raise ScanError("spatch failed: %s" % (err.strip().splitlines() or ["?"])[-1])
     recs = []
-    for line in res.stdout.splitlines():
+    for line in out.splitlines():
         if line.startswith(RECORD):
             rec = json.loads(line[len(RECORD):])
             rec["file"] = records.relative(real.get(rec["file"], rec["file"]), tree)
