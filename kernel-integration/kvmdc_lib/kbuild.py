@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, PROJECT, provdb, records
+from . import DEFAULT_POLICY, PROJECT, bounded, provdb, records, sandbox
 from .check import gcc_flags
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
@@ -118,6 +118,10 @@ def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
         if proc.returncode != 0:
             return None, "%s: compiler failed: %s" % (source, last_error(proc.stderr))
         recs = records.read_facts(facts, tree, bug_sites)
+    return unmirror_records(recs, mirror, tree), None
+
+
+def unmirror_records(recs, mirror, tree):
     for rec in recs:
         rec["file"] = unmirror(rec["file"], mirror, tree)
         if rec.get("branch", {}).get("file"):
@@ -125,7 +129,67 @@ def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
         for src in rec.get("sources") or []:
             if src.get("file"):
                 src["file"] = unmirror(src["file"], mirror, tree)
-    return recs, None
+    return recs
+
+
+class Confined:
+    """One plugin compile for kvmdc review: facts under the scratch
+    directory, bounded by rlimits and the caller's time, a clean
+    environment (no CPATH or GCC_EXEC_PREFIX from the caller) and, when
+    SANDBOXED, inside a sandbox that sees only /usr, TREE and SCRATCH
+    (read-only) and its facts directory.  The compiler's messages are
+    never quoted, only counted: they may hold any line it read."""
+
+    def __init__(self, tree, source, mirror, strict, scratch, sandboxed, bug_sites=False):
+        self.tree, self.source, self.mirror = tree, source, mirror
+        self.bug_sites = bug_sites
+        self.error, self.job = None, None
+        argv = recorded_command(tree, source)
+        if not argv:
+            self.error = "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
+            return
+        if not os.path.exists(plugin_path()):
+            self.error = "plugin %s not built (make)" % plugin_path()
+            return
+        self.facts = tempfile.mkdtemp(prefix="facts-", dir=scratch)
+        cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict)
+        if sandboxed:
+            ro = [os.path.realpath(p) for p in (tree, scratch, plugin_path(), policy_path())]
+            cmd = sandbox.wrap(cmd, tree, read_only=ro, writable=[self.facts])
+        self.job = dict(cmd=cmd, cwd=tree, env=COMPILE_ENV, mem=COMPILE_MEMORY)
+
+    def records(self, res, timeout):
+        """(records, None) or (None, one-line reason) from its Result."""
+        if self.error:
+            return None, self.error
+        err = compile_failure(self.source, res, timeout)
+        if err:
+            return None, err
+        return unmirror_records(records.read_facts(self.facts, self.tree, self.bug_sites),
+                                self.mirror, self.tree), None
+
+
+COMPILE_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+# Address space of one compile: cc1 with the plugin peaks at 260 MB
+# resident on x86.c (6.12); 1 GiB leaves room and stops a macro bomb early.
+COMPILE_MEMORY = 1 << 30
+
+
+def compile_failure(source, res, timeout):
+    """One line summarising why a bounded compile failed, None when it did
+    not.  The compiler's own words may quote any file it read: never shown."""
+    err = res.stderr.decode("utf-8", "replace")
+    if res.timed_out:
+        return "%s: compile stopped at the time limit (%d s)" % (source, timeout)
+    if "memory exhausted" in err or "out of memory" in err or "Cannot allocate memory" in err:
+        return "%s: compile stopped: out of memory (limit %d MiB)" % (
+            source, COMPILE_MEMORY >> 20)
+    if res.returncode < 0:
+        return "%s: compile killed by signal %d (time or size limit)" % (source, -res.returncode)
+    if res.returncode:
+        n = sum(1 for l in err.splitlines() if ": error: " in l or ": fatal error: " in l)
+        return "%s does not compile: %d error%s" % (source, n, "" if n == 1 else "s")
+    return None
 
 
 def unmirror(path, mirror, tree):

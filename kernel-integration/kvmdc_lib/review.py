@@ -1,44 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0
 """kvmdc review --tree TREE PATCH|MBOX|REV-RANGE [--format text|json|sarif|email]
 
-The pre-merge bot.  The series is applied in a scratch directory that holds
-only the files it touches (base and patched copies side by side); the base
-tree is only read.  Coccinelle checks the touched sources; the plugin
-checks the touched objects with the compile command kbuild recorded in the
-base tree, so nothing the series adds or changes is ever run, and a series
-that changes build rules is not compiled at all.  Only findings the series
-introduces are reported, with the budget delta.
+The pre-merge bot, built for series from anyone.  The series is parsed and
+vetted (patchfile: no links, submodules, git metadata, binary sources),
+applied in memory and written to a scratch directory that holds only the
+files it touches (base and patched copies side by side); the base tree is
+only read.  Before anything is compiled, the series' preprocessor
+directives are vetted (directives).  Coccinelle checks the touched
+sources; the plugin checks the touched objects with the compile command
+kbuild recorded in the base tree, inside a bubblewrap sandbox, so nothing
+the series adds or changes is ever run and its build rules are never read.
+Every child is bounded in time and memory (bounded).  Only findings the
+series introduces are reported, with the budget delta.
 """
 import argparse
 import os
 import re
-import subprocess
+import shutil
 import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, kbuild, output, policy as policy_mod, provdb, records, report_mail, scan
+from . import MACRO, PROJECT, bounded, directives, kbuild, output, policy as policy_mod
+from . import provdb, records, report_mail, sandbox, scan
 from .budget import with_condition
 from .check import mentions_macro, may_contain_site
-from .mail import SeriesError, read_series, touched_paths
+from .mail import MAX_BYTES, SeriesError, read_series
+from .patchfile import PatchError, parse
+from .scratch import Base, Scratch, git, git_env, inside
 
 FORMATS = output.FORMATS + ("email",)
-# Makefiles, Kbuild and Kconfig files, scripts/, tools/, linker scripts:
-# what make would run or what decides how code is built.
+# Makefiles, Kbuild and Kconfig files, linker scripts, scripts/ and the host
+# tools the build runs: what decides how code is built.  The review never
+# reads them from a series.
 BUILD_RULE = re.compile(r"(^|/)(Makefile|Kbuild|Kconfig)[^/]*$|(^|/)[^/]*\.(mk|lds|lds\.S)$"
-                        r"|^(scripts|tools|usr)/|^arch/[^/]+/(boot|tools)/")
+                        r"|^(scripts|usr|tools/(build|objtool|scripts))/|^arch/[^/]+/(boot|tools)/")
 KVM_ROOTS = ("arch/x86/kvm", "arch/arm64/kvm", "arch/powerpc/kvm", "arch/s390/kvm",
              "arch/riscv/kvm", "arch/loongarch/kvm", "arch/mips/kvm", "virt/kvm")
 CONTEXT = 2
+TIME_LIMIT = 55
+BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{7,40})[ \t]*\r?$", re.M)
+_scratch_dirs = []
 
 
 class ReviewError(Exception):
     """The review cannot be done; str() is the one-line reason."""
-
-
-def git(tree, *args):
-    return subprocess.run(["git", "-C", tree] + list(args), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE)
 
 
 def load_series(tree, what, tmp):
@@ -50,13 +56,16 @@ def load_series(tree, what, tmp):
         raise ReviewError("%s: no such file, and %s is not a git checkout" % (what, tree))
     rng = what if ".." in what else "%s^..%s" % (what, what)
     start = rng.split("..")[0] or "HEAD"
-    base = git(tree, "rev-parse", "--verify", "--quiet", start + "^{commit}")
+    if rng.startswith("-") or start.startswith("-"):
+        raise ReviewError("%s: not a revision range" % what)
+    base = git(tree, "rev-parse", "--verify", "--quiet", "--end-of-options", start + "^{commit}")
     if base.returncode:
         raise ReviewError("%s: neither a file nor a revision range of %s" % (what, tree))
     mbox = os.path.join(tmp, "series.mbox")
     with open(mbox, "wb") as f:
-        res = subprocess.run(["git", "-C", tree, "format-patch", "--stdout", "--no-signature",
-                              rng], stdout=f, stderr=subprocess.PIPE)
+        res = bounded.run(["git", "-C", tree, "format-patch", "--stdout", "--no-signature",
+                           rng, "--"], timeout=60, stdout=f, fsize=MAX_BYTES + 1,
+                          env=git_env())
     if res.returncode:
         raise ReviewError("%s: git format-patch failed: %s" % (what, first_line(res.stderr)))
     return read_series(mbox), base.stdout.decode().strip()
@@ -67,92 +76,116 @@ def first_line(data):
     return (text.strip().splitlines() or ["?"])[0]
 
 
-def safe_path(path):
-    parts = path.split("/")
-    if (path.startswith("/") or ".." in parts or ".git" in parts or not path
-            or re.search(r"[\x00-\x1f\x7f]", path)):
-        raise SeriesError("refusing the unsafe path %r in the series" % path)
-    return path
+def base_commit(what, patches):
+    """The `base-commit:` a series names (git format-patch --base, b4), in
+    its cover letter or its patches; None when it names none."""
+    texts = [p.diff for p in patches]
+    if os.path.isfile(what):
+        with open(what, "rb") as f:
+            texts.insert(0, f.read(MAX_BYTES).decode("utf-8", "replace"))
+    for text in texts:
+        m = BASE_COMMIT.search(text)
+        if m:
+            return m.group(1)
+    return None
 
 
-def read_base(tree, rev, path):
-    """Bytes of PATH in the base (working tree, or REV), None if absent."""
+def choose_base(tree, what, patches, rev, notes):
+    """The revision to review against: a range's start, the series'
+    base-commit when TREE holds it, else TREE's working tree."""
     if rev:
-        res = git(tree, "cat-file", "blob", "%s:%s" % (rev, path))
-        return res.stdout if res.returncode == 0 else None
-    full = os.path.join(tree, path)
-    real = os.path.realpath(full)
-    if not real.startswith(os.path.realpath(tree) + os.sep) or not os.path.isfile(real):
+        return rev
+    wanted = base_commit(what, patches)
+    if not wanted:
         return None
-    with open(real, "rb") as f:
-        return f.read()
-
-
-def put(root, path, data):
-    dest = os.path.join(root, path)
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with open(dest, "wb") as f:
-        f.write(data)
-
-
-class Scratch:
-    """base/ and new/ copies of the files a series touches."""
-
-    def __init__(self, tree, rev, tmp):
-        self.tree, self.rev = tree, rev
-        self.base, self.new = os.path.join(tmp, "base"), os.path.join(tmp, "new")
-        self.tmp = tmp
-        os.makedirs(self.base)
-        os.makedirs(self.new)
-
-    def add(self, path):
-        """Copy PATH from the base into both sides (once)."""
-        if os.path.lexists(os.path.join(self.base, path)):
-            return
-        data = read_base(self.tree, self.rev, safe_path(path))
-        if data is not None:
-            put(self.base, path, data)
-            put(self.new, path, data)
-
-    def apply(self, patch, index, total):
-        diff = os.path.join(self.tmp, "patch-%d.diff" % index)
-        with open(diff, "w", encoding="utf-8") as f:
-            f.write(patch.diff)
-        # No repository above the scratch: git apply then works like patch.
-        env = dict(os.environ, GIT_CEILING_DIRECTORIES=os.path.dirname(self.tmp))
-        env.pop("GIT_DIR", None)
-        res = subprocess.run(["git", "apply", "--whitespace=nowarn", diff], cwd=self.new,
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if res.returncode:
-            raise SeriesError("patch %d/%d (%s) does not apply to %s: %s"
-                              % (index, total, patch.subject or "no subject", self.tree,
-                                 first_line(res.stderr)))
-
-    def exists(self, side, path):
-        return os.path.isfile(os.path.join(side, path))
+    if not os.path.exists(os.path.join(tree, ".git")):
+        notes.append("base-commit %s: %s is not a git repository; reviewed against its "
+                     "files as they are" % (wanted[:12], tree))
+        return None
+    res = git(tree, "rev-parse", "--verify", "--quiet", "--end-of-options", wanted + "^{commit}")
+    if res.returncode:
+        notes.append("base-commit %s is not in %s; reviewed against %s"
+                     % (wanted[:12], tree, describe_base(tree, None)))
+        return None
+    full = res.stdout.decode().strip()
+    head = git(tree, "rev-parse", "--verify", "--quiet", "HEAD").stdout.decode().strip()
+    notes.append("reviewed against base-commit %s (read with git, no checkout)%s"
+                 % (full[:12], "" if full == head else
+                    "; the plugin compiles with the working tree's other files (HEAD %s)"
+                    % head[:12]))
+    return full
 
 
 def apply_series(scratch, patches):
+    """Vet and apply every patch; the paths the series names, sorted."""
     touched = set()
-    for p in patches:
-        for path in touched_paths(p.diff):
-            touched.add(safe_path(path))
-            scratch.add(path)
     for i, p in enumerate(patches, 1):
-        scratch.apply(p, i, len(patches))
+        what = "patch %d/%d (%s)" % (i, len(patches), p.subject or "no subject")
+        try:
+            fps = parse(p.diff, what)
+            for fp in fps:
+                touched.update(n for n in (fp.old, fp.new) if n)
+            scratch.apply(fps, what)
+        except PatchError as e:
+            msg = str(e)
+            if msg.startswith("error: "):
+                msg = "%s does not apply to %s: %s" % (what, scratch.src.tree, msg)
+            raise SeriesError(msg)
     return sorted(touched)
+
+
+def vet_directives(tree, scratch):
+    """Refuse the series when a file it changed names something outside
+    the tree in a preprocessor directive (before anything compiles)."""
+    changed = {p: t for p, t in scratch.after.items() if t is not None and scratch.changed(p)}
+
+    def exists(path):
+        if scratch.after.get(path) is not None:
+            return True
+        full = os.path.join(tree, path)
+        return inside(tree, full) and os.path.isfile(full)
+    try:
+        directives.vet(changed, exists)
+    except directives.Refused as e:
+        raise SeriesError(str(e))
 
 
 def is_source(path):
     return path.endswith((".c", ".h"))
 
 
-def cocci_sites(root, files, tmp):
-    """Coccinelle records of FILES under ROOT, each with its condition."""
+def cocci_sites(root, files, tmp, clock, confined):
+    """Coccinelle records of FILES under ROOT, each with its condition;
+    spatch runs in the sandbox when CONFINED, writing only its own work
+    directory."""
     files = [f for f in files if os.path.isfile(os.path.join(root, f)) and mentions_macro(
         os.path.join(root, f))]
-    recs = scan.run_spatch(root, files, os.cpu_count() or 1, tmp)
+    if not files:
+        return []
+    work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
+
+    def confine(argv, cwd, env):
+        ro = [tmp, PROJECT, os.path.realpath(os.environ["KVMDC_POLICY"])]
+        return (sandbox.wrap(argv, cwd, read_only=ro, writable=[work]),
+                dict(env, PATH="/usr/bin:/bin"))
+    recs = scan.run_spatch(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
+                           confine=confine if confined else None)
     return [with_condition(r, root) for r in recs]
+
+
+def both_sides(scratch, files, tmp, clock, policy, confined):
+    """(base records, new records); files the series left alone are read
+    once, and only when the series changes a file under a budgeted
+    directory (their uses then count in the budget delta; otherwise they
+    cancel out)."""
+    changed = [f for f in files if scratch.changed(f)]
+    same = [f for f in files if not scratch.changed(f)]
+    if not any(policy.budget_for(f) for f in changed):
+        same = []
+    base = cocci_sites(scratch.base, changed, tmp, clock, confined)
+    new = cocci_sites(scratch.new, changed, tmp, clock, confined)
+    shared = cocci_sites(scratch.new, same, tmp, clock, confined)
+    return base + shared, new + shared
 
 
 BUG_TEXT = re.compile(rb"\bBUG(_ON)?\s*\(")
@@ -181,9 +214,9 @@ def budget_files(tree, rev, policy):
         res = git(tree, "grep", "-l", MACRO, rev, "--", *dirs)
         names = [l.split(":", 1)[1] for l in res.stdout.decode().splitlines()]
     else:
-        res = subprocess.run(["grep", "-rl", "--include=*.c", "--include=*.h", MACRO] + dirs,
-                             cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        names = res.stdout.decode().splitlines()
+        res = bounded.run(["grep", "-rl", "--include=*.c", "--include=*.h", MACRO] + dirs,
+                          timeout=30, cwd=tree)
+        names = res.stdout.decode("utf-8", "replace").splitlines()
     return sorted(n for n in names if is_source(n))
 
 
@@ -193,52 +226,66 @@ def configured(tree):
 
 
 def plugin_units(tree, scratch, touched, policy):
-    """Touched .c files and the built sources including a touched header,
-    kept when some version of them or of a touched file they include can
-    hold a site."""
+    """{unit: (base may hold a site, new may)}: touched .c files and the
+    built sources including a touched header, kept when some version of
+    them or of a touched file they include can hold a site (a plain
+    BUG_ON()/BUG() too, in the policy's bug scope)."""
     units = {}
     roots = [r for r in KVM_ROOTS if os.path.isdir(os.path.join(tree, r))]
     for path in touched:
         if path.endswith(".c") and kbuild.recorded_command(tree, path):
             units.setdefault(path, set()).add(path)
         elif path.endswith(".h"):
-            for unit in kbuild.includers(tree, path, roots + [os.path.dirname(path)]):
+            near = [os.path.dirname(path)] if os.path.dirname(path) else []
+            for unit in kbuild.includers(tree, path, roots + near):
                 units.setdefault(unit, set()).add(path)
-    keep = []
+    keep = {}
     for unit, via in sorted(units.items()):
-        versions = [os.path.join(side, p) for side in (scratch.base, scratch.new) for p in via]
-        argv = kbuild.recorded_command(tree, unit)
-        if any(mentions_macro(v) for v in versions) or may_contain_site(
-                os.path.join(tree, unit), argv or []) or any(
-                policy.in_bug_scope(p) and mentions_bug(os.path.join(side, p))
-                for side in (scratch.base, scratch.new) for p in via):
-            keep.append(unit)
+        argv = kbuild.recorded_command(tree, unit) or []
+        in_tree = may_contain_site(os.path.join(tree, unit), argv)
+        sides = tuple(in_tree or any(mentions_macro(os.path.join(side, p)) or (
+            policy.in_bug_scope(p) and mentions_bug(os.path.join(side, p))) for p in via)
+                      for side in (scratch.base, scratch.new))
+        if any(sides):
+            keep[unit] = sides
     return keep
 
 
-def gcc_sites(tree, scratch, touched, strict, notes, policy):
+def gcc_sites(tree, scratch, touched, strict, notes, clock, confined, policy):
     """(base records, new records) from the plugin, or (None, None)."""
     if not configured(tree):
         notes.append("plugin not run: %s is not a configured tree (Coccinelle only)" % tree)
         return None, None
     rules = [p for p in touched if BUILD_RULE.search(p)]
     if rules:
-        notes.append("plugin not run: the series changes build rules (%s); it is never "
-                     "built with them (Coccinelle only)" % ", ".join(rules[:3]))
-        return None, None
-    base, new = [], []
+        notes.append("build rules of the series ignored: %s (compiled with the base tree's "
+                     "recorded commands)" % ", ".join(rules))
     if provdb.plugin_args(tree)[1]:
         notes.append(provdb.plugin_args(tree)[1])
-    for unit in plugin_units(tree, scratch, touched, policy):
+    jobs = []
+    for unit, sides in plugin_units(tree, scratch, touched, policy).items():
         scratch.add(unit)
-        for side, out in ((scratch.base, base), (scratch.new, new)):
-            if not scratch.exists(side, unit):
-                continue
-            recs, err = kbuild.run_plugin(tree, unit, side, strict, bug_sites=True)
-            if err:
-                notes.append("plugin not run on %s: %s" % (unit, err))
-                return None, None
-            out += [with_condition(r, side) for r in recs]
+        for side, wanted in ((scratch.base, sides[0]), (scratch.new, sides[1])):
+            if wanted and scratch.exists(side, unit):
+                jobs.append((side, kbuild.Confined(tree, unit, side, strict, scratch.tmp,
+                                                   confined, bug_sites=True)))
+    if not jobs:
+        return [], []
+    timeout = clock.left()
+    if timeout < 2:
+        notes.append("plugin not run: the review's time limit (%d s) was reached" % clock.limit)
+        return None, None
+    runnable = [c.job for _, c in jobs if c.job]
+    for job in runnable:
+        job["timeout"] = timeout
+    results = iter(bounded.run_many(runnable, width=2))
+    base, new = [], []
+    for side, c in jobs:
+        recs, err = c.records(next(results) if c.job else None, int(timeout))
+        if err:
+            notes.append("plugin not run on %s: %s" % (c.source, err))
+            return None, None
+        (base if side == scratch.base else new).extend(with_condition(r, side) for r in recs)
     return base, new
 
 
@@ -302,9 +349,14 @@ def delta_line(row):
 
 
 def attach_snippets(findings, root):
-    """The offending lines, read while the patched copy still exists."""
+    """The offending lines, read while the patched copy still exists, and
+    only from a plain file under the scratch copy: whatever name a record
+    carries, nothing else is ever quoted."""
     for rec in findings:
         path = os.path.join(root, rec["file"])
+        if os.path.isabs(rec["file"]) or not inside(root, path) or os.path.islink(path) \
+                or not os.path.isfile(path):
+            continue
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 lines = f.read().split("\n")
@@ -314,24 +366,54 @@ def attach_snippets(findings, root):
         rec["snippet"] = [[n, lines[n - 1]] for n in range(lo, hi + 1)]
 
 
-def review(tree, what, strict=False, policy_file=None):
+def in_tree(recs):
+    """Records of tree files only (a compiler can be told any file name)."""
+    if recs is None:
+        return None
+    return [r for r in recs if r.get("file") and not os.path.isabs(r["file"])
+            and not os.path.normpath(r["file"]).startswith("..")]
+
+
+def sandboxing(notes):
+    """True when spatch and gcc run in the sandbox; else a note says why."""
+    confined, why = sandbox.available()
+    if os.environ.get("KVMDC_SANDBOX") == "off":
+        confined, why = False, "KVMDC_SANDBOX=off"
+    if not confined:
+        notes.append("no sandbox (%s): Coccinelle and the compiler run unconfined, bounded in "
+                     "time and memory" % why)
+    return confined
+
+
+def review(tree, what, clock, strict=False, policy_file=None):
     policy = policy_mod.load(policy_file)
     os.environ["KVMDC_POLICY"] = policy.path
     with tempfile.TemporaryDirectory(prefix="kvmdc-review.") as tmp:
-        patches, rev = load_series(tree, what, tmp)
-        scratch = Scratch(tree, rev, tmp)
-        touched = apply_series(scratch, patches)
-        for f in budget_files(tree, rev, policy):
-            scratch.add(f)
-        sources = sorted({p for p in touched if is_source(p)} | set(budget_files(tree, rev, policy)))
+        _scratch_dirs.append(tmp)
         notes = []
-        base_sites = cocci_sites(scratch.base, sources, tmp)
-        new_sites = cocci_sites(scratch.new, sources, tmp)
-        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, policy)
+        patches, rev = load_series(tree, what, tmp)
+        rev = choose_base(tree, what, patches, rev, notes)
+        scratch = Scratch(Base(tree, rev), tmp)
+        touched = apply_series(scratch, patches)
+        vet_directives(tree, scratch)
+        if scratch.skipped:
+            notes.append("binary patches not reviewed: %s" % ", ".join(scratch.skipped))
+        if scratch.modes:
+            notes.append("file modes ignored (nothing in a series is run): %s"
+                         % ", ".join(scratch.modes))
+        budgeted = budget_files(tree, rev, policy)
+        for f in budgeted:
+            scratch.add(f)
+        scratch.write()
+        sources = sorted({p for p in touched if is_source(p)} | set(budgeted))
+        confined = sandboxing(notes)
+        base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
+        gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined,
+                                      policy)
         base_bugs = bug_findings(scratch.base, sources, policy)
         new_bugs = bug_findings(scratch.new, sources, policy)
-        found = new_findings(engine_findings(base_sites + base_bugs, gcc_base, strict),
-                             engine_findings(new_sites + new_bugs, gcc_new, strict))
+        found = new_findings(engine_findings(base_sites + base_bugs, in_tree(gcc_base), strict),
+                             engine_findings(new_sites + new_bugs, in_tree(gcc_new), strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)
         found = records.sort_records(found + budget_found)
         attach_snippets(found, scratch.new)
@@ -372,18 +454,37 @@ def parse_args(argv):
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--strict", action="store_true", help="also report undecided conditions")
     p.add_argument("--policy", help="policy file (default: KVMDC_POLICY or kvmdc.policy)")
+    p.add_argument("--time-limit", type=int, default=TIME_LIMIT, metavar="SECONDS",
+                   help="wall-clock budget of the children (default %d)" % TIME_LIMIT)
     return p.parse_args(argv)
 
 
 def main(argv):
     args = parse_args(argv)
+    clock = bounded.Clock(max(args.time_limit, 1))
+    bounded.guard_signals()
+    try:
+        return run(args, clock)
+    except bounded.Interrupted as e:
+        for tmp in _scratch_dirs:
+            shutil.rmtree(tmp, ignore_errors=True)
+        sys.stderr.write("kvmdc review: stopped by signal %d; children killed, scratch "
+                         "removed\n" % e.signum)
+        return 128 + e.signum
+
+
+def run(args, clock):
     tree = os.path.abspath(args.tree)
     try:
         if os.path.isfile(args.series):
             scan.check_tree(tree)
-        result = review(tree, args.series, args.strict, args.policy)
+        result = review(tree, args.series, clock, args.strict, args.policy)
     except (SeriesError, ReviewError, scan.ScanError) as e:
         sys.stderr.write("kvmdc review: %s\n" % e)
+        return 2
+    except OSError as e:
+        sys.stderr.write("kvmdc review: %s%s\n" % (e.filename + ": " if e.filename else "",
+                                                   e.strerror or e))
         return 2
     sys.stdout.write(render(result, args.format))
     return 1 if result["findings"] else 0
