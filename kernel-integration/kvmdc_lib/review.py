@@ -41,6 +41,9 @@ CONTEXT = 2
 TIME_LIMIT = 55
 BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{7,40})[ \t]*\r?$", re.M)
 _scratch_dirs = []
+# Controls, DEL, C1 and the Unicode line and paragraph separators: all that
+# str.splitlines() or a terminal takes for the end of a line.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class ReviewError(Exception):
@@ -473,6 +476,12 @@ def main(argv):
         return 128 + e.signum
 
 
+def one_line(text):
+    """TEXT with whatever could end a line or drive a terminal (a series'
+    names and text end up in reasons) turned into spaces."""
+    return CONTROL.sub(" ", text)
+
+
 def run(args, clock):
     tree = os.path.abspath(args.tree)
     try:
@@ -480,11 +489,11 @@ def run(args, clock):
             scan.check_tree(tree)
         result = review(tree, args.series, clock, args.strict, args.policy)
     except (SeriesError, ReviewError, scan.ScanError) as e:
-        sys.stderr.write("kvmdc review: %s\n" % e)
+        sys.stderr.write("kvmdc review: %s\n" % one_line(str(e)))
         return 2
     except OSError as e:
-        sys.stderr.write("kvmdc review: %s%s\n" % (e.filename + ": " if e.filename else "",
-                                                   e.strerror or e))
+        sys.stderr.write("kvmdc review: %s\n" % one_line("%s%s" % (
+            e.filename + ": " if e.filename else "", e.strerror or e)))
         return 2
     sys.stdout.write(render(result, args.format))
     return 1 if result["findings"] else 0
