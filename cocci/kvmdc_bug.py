@@ -12,7 +12,7 @@ import json
 import os
 import re
 
-import kvmdc_verdict as kv
+import kvmdc_text as kv  # the former text reader, until bug-on-guest uses SmPL facts
 
 SWITCH = re.compile(r"\bswitch(?=\s*\()")
 CALL = {"BUG_ON": re.compile(r"\bBUG_ON\s*\("), "BUG": re.compile(r"\bBUG\s*\(\s*\)")}

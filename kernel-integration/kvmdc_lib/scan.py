@@ -17,11 +17,10 @@ import sys
 import tempfile
 
 from . import MACRO, PROJECT, INTEGRATION
-from . import allowlist, bounded, output, policy, provdb, records
+from . import allowlist, bounded, ctext, output, policy, provdb, records
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
-import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
 import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
@@ -30,10 +29,10 @@ BUG_USE = r"\bBUG(_ON)?\s*\("
 MACRO_RULES = ("guest-condition", "unknown-condition", "sprawl-budget", "unlisted-use")
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
-USE = re.compile(rb"^(?!\s*#\s*define\b).*\b" + MACRO.encode() + rb"\s*\(", re.M)
 RECORD = "kvmdc-record: "
 PLUGIN = os.path.join(PROJECT, "plugin", "kvmdc.so")
 KVM_DIRS = ("arch/x86/kvm/", "virt/kvm/")
+KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
 BUILD_LOCK = os.path.join(os.environ.get("KVMDC_CACHE") or
                           os.path.expanduser("~/.cache/kvmdc"), ".buildlock")
 
@@ -67,7 +66,7 @@ def candidates(tree):
     for f in files:
         try:
             with open(os.path.join(tree, f), "rb") as fh:
-                if USE.search(fh.read()):
+                if ctext.mentions_macro(fh.read().decode("utf-8", "replace")):
                     uses.append(f)
         except OSError as e:
             raise ScanError("%s: %s" % (os.path.join(tree, f), e.strerror))
@@ -127,8 +126,15 @@ def run_spatch(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--no-includes", "--include-headers",
-           "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
+           "--include-headers", "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
+    if script == SCRIPT:
+        # Field types: the KVM structures the policy names are defined there.
+        cmd += ["--local-includes", "--include-headers-for-types"]
+        for h in KVM_TYPE_HEADERS:
+            if os.path.exists(os.path.join(tree, h)):
+                cmd += ["--include", h]
+    else:
+        cmd.append("--no-includes")
     if jobs > 1 and len(files) > 1:
         # spatch's parallel mode makes its work directory in the current
         # one, which is the tree: keep it in TMP (the tree may be read-only).
@@ -193,19 +199,18 @@ def unparsed_sites(tree, files, recs):
     seen = {(r["file"], r["line"]) for r in recs}
     out = []
     for f in files:
-        path = os.path.join(tree, f)
-        for line, col in kvmdc_verdict.written_uses("\n".join(kvmdc_verdict.source_lines(path))):
+        text = ctext.read(os.path.join(tree, f)) or ""
+        for line, col in ctext.written_uses(text):
             if (f, line) in seen:
                 continue
-            fn = kvmdc_verdict.find_function(path, line)
             src = records.make_source(
                 "unknown", "unparsed code", "unknown",
                 "Coccinelle could not parse the code around this use; "
                 "compile it with the plugin (kvmdc scan --build)", f, line)
-            rec = records.make_site(f, line, col, fn.name if fn else None,
-                                    "unknown", [src], "cocci")
+            # No function: Coccinelle did not parse the code around it.
+            rec = records.make_site(f, line, col, None, "unknown", [src], "cocci")
             rec["analysed"] = False
-            rec["condition"] = condition_text(tree, rec)
+            rec["condition"] = ctext.condition_text(text, line, col)
             out.append(rec)
     return out
 
@@ -265,27 +270,9 @@ def run_plugin_build(tree, files, jobs, tmp, pol, strict):
 
 
 def condition_text(tree, rec):
-    """The macro's first argument at the record's location (for allow)."""
-    try:
-        with open(os.path.join(tree, rec["file"]), encoding="utf-8", errors="replace") as f:
-            text = "".join(f.readlines()[rec["line"] - 1:rec["line"] + 20])
-    except (OSError, IndexError):
-        return ""
-    m = re.search(MACRO + r"\s*\(", text)
-    if not m:
-        return ""
-    depth, args, cur = 1, [], ""
-    for ch in text[m.end():]:
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        if depth == 0 or (ch == "," and depth == 1):
-            args.append(cur)
-            if depth == 0 or len(args) == 1:
-                break
-            cur = ""
-        else:
-            cur += ch
-    return " ".join(args[0].split()) if args else ""
+    """The macro's first argument at the record's line and column."""
+    text = ctext.read(os.path.join(tree, rec["file"]))
+    return ctext.condition_text(text, rec["line"], rec["col"] or 1) if text else ""
 
 
 def merge(cocci, gcc):

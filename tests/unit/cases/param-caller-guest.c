@@ -1,6 +1,7 @@
 /*
+ * check-cocci: differs: control flow is followed only in the site's own function: the caller's local filled by kvm_read_guest() is not traced, so the parameter is unknown
+ * check-cocci-expect: 9:unknown
  * check-name: static function's parameter bound to a guest value by its caller
- * check-cocci: differs: no callers at source level: a u64 parameter without a policy name is unknown, though the file's only caller passes a guest PTE
  */
 #include "kvmdc-test.h"
 static void check_gpte_bits(struct kvm *kvm, u64 pte_val)

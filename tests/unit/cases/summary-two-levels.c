@@ -1,4 +1,6 @@
 /*
+ * check-cocci: differs: control flow is followed only in the site's own function: the helper's local assigned from a second helper is not traced, so its return reads nothing
+ * check-cocci-expect: 21:host
  * check-name: helper calling a helper that reads a guest register
  */
 #include "kvmdc-test.h"
