@@ -39,7 +39,7 @@ KVM_ROOTS = ("arch/x86/kvm", "arch/arm64/kvm", "arch/powerpc/kvm", "arch/s390/kv
              "arch/riscv/kvm", "arch/loongarch/kvm", "arch/mips/kvm", "virt/kvm")
 CONTEXT = 2
 TIME_LIMIT = 55
-SANDBOX_SPATCH = False
+SANDBOX_SPATCH = True
 BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{7,40})[ \t]*\r?$", re.M)
 _scratch_dirs = []
 # Controls, DEL, C1 and the Unicode line and paragraph separators: all that
