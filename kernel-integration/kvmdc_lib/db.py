@@ -71,6 +71,19 @@ def facts_path(facts, src):
     return os.path.join(facts, src + ".jsonl")
 
 
+def whole(path):
+    """Whether the facts file PATH exists and ends at a line end."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            if f.tell() == 0:
+                return True
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) == b"\n"
+    except OSError:
+        return False
+
+
 def build(tree, jobs, policy):
     facts = os.path.join(tree, provdb.FACTS_DIR)
     os.makedirs(facts, exist_ok=True)
@@ -82,10 +95,13 @@ def build(tree, jobs, policy):
                "-fplugin-arg-kvmdc-level=note"]
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags), "arch/x86/kvm/"]
-    # Objects already built with this command but whose facts are gone.
-    missing = [s for s in units(tree) if not os.path.exists(facts_path(facts, s))]
-    for src in missing:
-        cmd[-1:-1] = ["-W", src]
+    # Objects already built with this command but whose facts are gone or
+    # half-written (a compile killed while writing them) are built again:
+    # their object is removed (make -W does not reach kbuild's sub-makes).
+    for src in units(tree):
+        obj = os.path.join(tree, src[:-2] + ".o")
+        if not whole(facts_path(facts, src)) and os.path.exists(obj):
+            os.unlink(obj)
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          errors="replace")
     if res.returncode:
