@@ -8,6 +8,7 @@ switch whose case or default it sits in): a guest-controlled one lets the
 guest reach it, and is named.  The policy's bug-scope lines say where the
 rule applies, its bug-allow lines which reviewed sites it leaves alone.
 """
+import bisect
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import re
 import kvmdc_verdict as kv
 
 SWITCH = re.compile(r"\bswitch(?=\s*\()")
+NEWLINE = re.compile(r"\n")
 CALL = {"BUG_ON": re.compile(r"\bBUG_ON\s*\("), "BUG": re.compile(r"\bBUG\s*\(\s*\)")}
 
 
@@ -94,12 +96,13 @@ def written_sites(path):
     outside comments, strings and #define bodies; KVM_BUG_ON and the like
     are other macros."""
     text = kv.blank_comments("\n".join(kv.source_lines(path)), strings=True)
+    starts = [0] + [m.end() for m in NEWLINE.finditer(text)]
     out = []
-    for n, line in enumerate(text.split("\n"), 1):
-        if kv.define_at(path, n):
-            continue
-        for macro, pat in CALL.items():
-            out += [(n, m.start(), macro) for m in pat.finditer(line)]
+    for macro, pat in CALL.items():
+        for m in pat.finditer(text):
+            n = bisect.bisect_right(starts, m.start())
+            if not kv.define_at(path, n):
+                out.append((n, m.start() - starts[n - 1], macro))
     return sorted(out)
 
 
