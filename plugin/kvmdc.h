@@ -63,7 +63,6 @@ struct policy_hit policy_func(const char *name);
 struct policy_hit policy_type(const char *type);
 struct policy_hit policy_field(const char *type, const char *field);
 struct policy_hit policy_param(const char *name);
-bool policy_names_macro(const char *name);
 bool policy_in_bug_scope(const char *file);
 bool policy_has_bug_scope(void);
 const char *policy_bug_allowed(const char *file, const char *function, const char *check);
@@ -81,7 +80,6 @@ struct site {
 	int tu_verdict;		/* with db=: the verdict this unit alone gives, or -1 */
 };
 
-const line_map_macro *kvmdc_macro_map(location_t loc);
 bool is_site_ret_decl(tree var, const line_map_macro **map);
 void find_sites_in_function(function *fn, std::vector<site> &out);
 void find_unanalysed_sites(std::vector<site> &sites);

@@ -468,12 +468,6 @@ struct policy_hit policy_param(const char *name)
 	return lookup(E_PARAM, name, NULL);
 }
 
-/* A guest-func entry may name a macro (get_user and friends expand to asm). */
-bool policy_names_macro(const char *name)
-{
-	return policy_func(name).prov != PROV_NONE;
-}
-
 /*
  * FILE as the compiler names it (tree-relative, "./"-prefixed, an absolute
  * path into a mirror, or "arch/x86/kvm/../../../virt/kvm/x.c"): whether a

@@ -73,22 +73,41 @@ static void json_int(std::string &out, const char *key, int val)
 	out += ": " + std::to_string(val);
 }
 
-static void json_sources(std::string &out, const std::vector<source> &sources)
+/*
+ * The keys a source is written with: the records' long ones, or the
+ * database's compact ones, where a symbolic term is {"s": KIND, "n": NAME}.
+ */
+struct source_keys {
+	const char *kind, *name, *cls, *why, *file, *line, *symbolic;
+};
+
+static const source_keys record_keys = {
+	"kind", "name", "class", "why", "file", "line", NULL
+};
+static const source_keys term_keys = { "k", "n", "c", "w", "f", "l", "s" };
+
+static void json_source_list(std::string &out, const std::vector<source> &list,
+			     const source_keys &k)
 {
 	bool first = true;
 
-	out += ", \"sources\": [";
-	for (const source &s : sources) {
+	out += "[";
+	for (const source &s : list) {
 		expanded_location x = expand_location(s.loc);
 
 		out += first ? "{" : ", {";
 		first = false;
-		json_field(out, "kind", s.kind, false);
-		json_field(out, "name", s.name.c_str());
-		json_field(out, "class", class_names[s.cls]);
-		json_field(out, "why", s.why);
-		json_field(out, "file", x.file ? tree_path(x.file) : NULL);
-		json_int(out, "line", x.line);
+		if (s.cls == SRC_SYMBOLIC && k.symbolic) {
+			json_field(out, k.symbolic, s.kind, false);
+			json_field(out, k.name, s.name.c_str());
+		} else {
+			json_field(out, k.kind, s.kind, false);
+			json_field(out, k.name, s.name.c_str());
+			json_field(out, k.cls, class_names[s.cls]);
+			json_field(out, k.why, s.why);
+		}
+		json_field(out, k.file, x.file ? tree_path(x.file) : NULL);
+		json_int(out, k.line, x.line);
 		out += "}";
 	}
 	out += "]";
@@ -99,8 +118,14 @@ static const char *function_name(tree fndecl)
 	return fndecl && DECL_NAME(fndecl) ? IDENTIFIER_POINTER(DECL_NAME(fndecl)) : NULL;
 }
 
-static void record_fact(const site &s, enum verdict v, const char *rule,
-			const std::vector<source> &sources)
+/*
+ * One site's record in this unit's facts, for this rule's sites and
+ * bug_sites.c's alike: MACRO as written, EXTRA_JSON (", \"key\": ...",
+ * empty for the macro's own sites) before the engine.
+ */
+void report_fact_for(const site &s, const char *macro, enum verdict v,
+		     const char *rule, const std::vector<source> &sources,
+		     const std::string &extra_json)
 {
 	expanded_location x = expand_location(s.expansion);
 
@@ -109,13 +134,15 @@ static void record_fact(const site &s, enum verdict v, const char *rule,
 	json_int(facts, "line", x.line);
 	json_int(facts, "col", x.column);
 	json_field(facts, "function", function_name(s.fndecl));
-	json_field(facts, "macro", KVMDC_MACRO);
+	json_field(facts, "macro", macro);
 	json_field(facts, "verdict", verdict_name(v));
 	if (s.tu_verdict >= 0)
 		json_field(facts, "tu_verdict", verdict_name((enum verdict)s.tu_verdict));
 	if (rule)
 		json_field(facts, "rule", rule);
-	json_sources(facts, sources);
+	facts += ", \"sources\": ";
+	json_source_list(facts, sources, record_keys);
+	facts += extra_json;
 	json_field(facts, "engine", "gcc");
 	facts += std::string(", \"analysed\": ") + (s.analysed ? "true" : "false");
 	facts += "}\n";
@@ -223,7 +250,7 @@ void report_site(const site &s, enum verdict v, const std::vector<source> &sourc
 		rule = "guest-condition";
 	else if (v == VERDICT_UNKNOWN && kvmdc_strict)
 		rule = "unknown-condition";
-	record_fact(s, v, rule, sources);
+	report_fact_for(s, KVMDC_MACRO, v, rule, sources, "");
 	if (!rule)
 		return;
 
@@ -246,7 +273,8 @@ void report_unanalysed(const site &s)
 	const char *msg = KVMDC_MACRO "() not analysed: its function was never "
 			  "emitted (unused static inline or unreachable code)";
 
-	record_fact(s, VERDICT_UNKNOWN, kvmdc_strict ? "unknown-condition" : NULL, none);
+	report_fact_for(s, KVMDC_MACRO, VERDICT_UNKNOWN,
+			kvmdc_strict ? "unknown-condition" : NULL, none, "");
 	if (kvmdc_strict)
 		emit(s.expansion, msg, "unknown-condition");
 	else
@@ -273,28 +301,7 @@ static bool make_dirs(const std::string &path)
  */
 void facts_json_terms(std::string &out, const std::vector<source> &terms)
 {
-	bool first = true;
-
-	out += "[";
-	for (const source &s : terms) {
-		expanded_location x = expand_location(s.loc);
-
-		out += first ? "{" : ", {";
-		first = false;
-		if (s.cls == SRC_SYMBOLIC) {
-			json_field(out, "s", s.kind, false);
-			json_field(out, "n", s.name.c_str());
-		} else {
-			json_field(out, "k", s.kind, false);
-			json_field(out, "n", s.name.c_str());
-			json_field(out, "c", class_names[s.cls]);
-			json_field(out, "w", s.why);
-		}
-		json_field(out, "f", x.file ? tree_path(x.file) : NULL);
-		json_int(out, "l", x.line);
-		out += "}";
-	}
-	out += "]";
+	json_source_list(out, terms, term_keys);
 }
 
 void facts_append(const std::string &record)
@@ -327,34 +334,6 @@ void facts_flush(void)
 }
 
 /* ---- for other rules (bug_sites.c) ---- */
-
-/*
- * One record of another rule's site in this unit's facts: the same fields
- * as a macro site, MACRO as written, EXTRA_JSON (", \"key\": ...") added.
- */
-void report_fact_for(const site &s, const char *macro, enum verdict v,
-		     const char *rule, const std::vector<source> &sources,
-		     const std::string &extra_json)
-{
-	expanded_location x = expand_location(s.expansion);
-
-	facts += "{";
-	json_field(facts, "file", tree_path(x.file), false);
-	json_int(facts, "line", x.line);
-	json_int(facts, "col", x.column);
-	json_field(facts, "function", function_name(s.fndecl));
-	json_field(facts, "macro", macro);
-	json_field(facts, "verdict", verdict_name(v));
-	if (s.tu_verdict >= 0)
-		json_field(facts, "tu_verdict", verdict_name((enum verdict)s.tu_verdict));
-	if (rule)
-		json_field(facts, "rule", rule);
-	json_sources(facts, sources);
-	facts += extra_json;
-	json_field(facts, "engine", "gcc");
-	facts += std::string(", \"analysed\": ") + (s.analysed ? "true" : "false");
-	facts += "}\n";
-}
 
 void report_finding(location_t loc, const char *msg, const char *rule)
 {

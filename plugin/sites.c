@@ -43,13 +43,6 @@ static bool is_body_token(const line_map_macro *map, location_t loc)
 	return MACRO_MAP_LOCATIONS(map)[2 * i] == MACRO_MAP_LOCATIONS(map)[2 * i + 1];
 }
 
-const line_map_macro *kvmdc_macro_map(location_t loc)
-{
-	const line_map_macro *map = macro_map_of(loc);
-
-	return map && is_kvmdc_map(map) ? map : NULL;
-}
-
 bool is_site_ret_decl(tree var, const line_map_macro **mapp)
 {
 	const line_map_macro *map;

@@ -1082,42 +1082,47 @@ static bool only_constants(const std::vector<source> &v)
 	return true;
 }
 
+/* SYM: for the facts, stop at the function's edge with a symbolic term. */
+static void slicer_init(slicer &S, std::vector<source> &out, bool sym)
+{
+	S.out = &out;
+	S.steps = 0;
+	S.sym = sym;
+}
+
+/* Guest wins over unknown, unknown over host. */
+static enum verdict verdict_of(const std::vector<source> &sources)
+{
+	bool unknown = false;
+
+	for (const source &src : sources) {
+		if (src.cls == SRC_GUEST)
+			return VERDICT_GUEST;
+		unknown |= src.cls == SRC_UNKNOWN;
+	}
+	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+}
+
 enum verdict classify_site(const site &s, std::vector<source> &sources)
 {
 	slicer S;
 	frame top = { s.fn, NULL, NULL, 0 };
-	bool guest = false, unknown = false;
 
-	S.out = &sources;
-	S.steps = 0;
-	S.sym = false;
+	slicer_init(S, sources, false);
 	slice_ssa(S, s.ret_ssa, top);
 	if (only_constants(sources))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
-	for (const source &src : sources) {
-		guest |= src.cls == SRC_GUEST;
-		unknown |= src.cls == SRC_UNKNOWN;
-	}
-	if (guest)
-		return VERDICT_GUEST;
-	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+	return verdict_of(sources);
 }
 
 /* ---- facts: the same slice, stopped at the function's edge ---- */
-
-static void sym_init(slicer &S, std::vector<source> &out)
-{
-	S.out = &out;
-	S.steps = 0;
-	S.sym = true;
-}
 
 void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out)
 {
 	slicer S;
 	frame top = { fn, NULL, NULL, 0 };
 
-	sym_init(S, out);
+	slicer_init(S, out, true);
 	slice_value(S, value, top, at);
 }
 
@@ -1127,7 +1132,7 @@ void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source>
 	slicer S;
 	frame top = { fn, NULL, NULL, 0 };
 
-	sym_init(S, out);
+	slicer_init(S, out, true);
 	STRIP_NOPS(ptr);
 	if (TREE_CODE(ptr) == ADDR_EXPR) {
 		slice_load(S, TREE_OPERAND(ptr, 0), top, at);
@@ -1143,7 +1148,7 @@ void site_terms(const site &s, std::vector<source> &out)
 	slicer S;
 	frame top = { s.fn, NULL, NULL, 0 };
 
-	sym_init(S, out);
+	slicer_init(S, out, true);
 	slice_ssa(S, s.ret_ssa, top);
 	if (only_constants(out))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
@@ -1181,19 +1186,10 @@ enum verdict classify_branch(function *fn, gimple *branch, std::vector<source> &
 {
 	slicer S;
 	frame top = { fn, NULL, NULL, 0 };
-	bool guest = false, unknown = false;
 
-	S.out = &sources;
-	S.steps = 0;
-	S.sym = false;
+	slicer_init(S, sources, false);
 	slice_condition_stmt(S, branch, top);
 	if (only_constants(sources))
 		slice_reaching_conditions(S, gimple_bb(branch), top);
-	for (const source &src : sources) {
-		guest |= src.cls == SRC_GUEST;
-		unknown |= src.cls == SRC_UNKNOWN;
-	}
-	if (guest)
-		return VERDICT_GUEST;
-	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
+	return verdict_of(sources);
 }

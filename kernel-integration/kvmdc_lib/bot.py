@@ -25,7 +25,7 @@ import sys
 import time
 from email.utils import parseaddr
 
-from . import botstate, child, inbox as inbox_mod, outbox, report_mail, threads
+from . import botstate, bounded, inbox as inbox_mod, outbox, report_mail, threads
 from .mail import SeriesError, read_series
 from .botstate import now
 from .output import render as render_records
@@ -260,8 +260,8 @@ class Bot:
         env = dict(os.environ, TMPDIR=os.path.join(work, "tmp"))
         argv = [KVMDC, "review", "--tree", self.args.tree, os.path.join(work, "series.mbox"),
                 "--format", "json"]
-        proc = child.Child(argv, work, os.path.join(work, "out.json"),
-                           os.path.join(work, "err.txt"), self.args.timeout, REVIEW_MEM, env)
+        proc = bounded.Background(argv, self.args.timeout, os.path.join(work, "out.json"),
+                                  os.path.join(work, "err.txt"), REVIEW_MEM, work, env)
         self.running[sid] = Job(sid, msgs, work, proc)
 
     def raw(self, msgid):

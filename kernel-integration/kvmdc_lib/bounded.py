@@ -175,6 +175,48 @@ def guard_signals():
         signal.signal(s, _on_signal)
 
 
+class Background:
+    """A child left running while the caller does other work (kvmdc bot
+    reviews several series at once): stdout and stderr go to files, never
+    a pipe a noisy child could fill; poll() kills it once it overruns."""
+
+    def __init__(self, cmd, timeout, stdout, stderr, mem=MEMORY, cwd=None, env=None,
+                 stdin=None):
+        self.timeout, self.started = timeout, time.monotonic()
+        self.timed_out = False
+        with open(stdout, "wb") as out, open(stderr, "wb") as err:
+            self.proc = subprocess.Popen(
+                cmd, cwd=cwd, env=env, stdout=out, stderr=err,
+                stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                start_new_session=True, preexec_fn=_limits(int(timeout) + 1, mem, None))
+        _live.add(self.proc.pid)
+
+    def poll(self):
+        """The exit status (negative: killed by that signal), or None."""
+        rc = self.proc.poll()
+        if rc is None and self.elapsed() > self.timeout:
+            self.timed_out = True
+            self.kill()
+            rc = self.proc.wait()
+        if rc is not None:
+            _live.discard(self.proc.pid)
+        return rc
+
+    def wait(self):
+        """Poll until it ends: its exit status."""
+        while True:
+            rc = self.poll()
+            if rc is not None:
+                return rc
+            time.sleep(0.02)
+
+    def kill(self):
+        _kill_group(self.proc.pid)
+
+    def elapsed(self):
+        return time.monotonic() - self.started
+
+
 class Clock:
     """The wall-clock budget of one command: what is left for a child."""
 

@@ -15,49 +15,14 @@ import re
 import sys
 import tempfile
 
-from . import MACRO, allowlist, output, policy as policy_mod, records, scan
-
-MACRO_CALL = re.compile(r"\b" + MACRO + r"\s*\(")
-
-
-def condition_at(path, line):
-    """Text of the first argument of the macro written at PATH:LINE."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().split("\n")
-    except OSError:
-        return None
-    text = "\n".join(lines[line - 1:line + 40])
-    m = MACRO_CALL.search(text)
-    if not m:
-        return None
-    depth, i = 0, m.end()
-    for j in range(i, len(text)):
-        c = text[j]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                return text[i:j].strip()
-            depth -= 1
-        elif c == "," and depth == 0:
-            return text[i:j].strip()
-    return None
-
-
-def with_condition(rec, root):
-    """REC with its condition text, read from the source under ROOT when
-    the engine did not carry it (the plugin's facts do not)."""
-    if rec.get("condition") is None:
-        cond = condition_at(os.path.join(root, rec["file"]), rec["line"])
-        rec = dict(rec, condition=cond if cond is not None else "")
-    return rec
+from . import KvmdcError, budgets, coccinelle, output, policy as policy_mod, records, source
+from . import tree as tree_mod
 
 
 def check_budgets(policy, sites):
     """(rows, findings): one row per budget; the unlisted-use and
-    sprawl-budget findings are scan's, so both commands agree."""
-    findings, counts = scan.budget_findings(sites, policy)
+    sprawl-budget findings are the ones scan reports, so both agree."""
+    findings, counts = budgets.budget_findings(sites, policy)
     rows = []
     for b in policy.budgets:
         uses, limit = counts[b.dir]
@@ -66,12 +31,6 @@ def check_budgets(policy, sites):
         rows.append({"dir": b.dir, "uses": uses, "budget": limit,
                      "unlisted": missing, "line": b.line})
     return rows, findings
-
-
-def stale_allows(policy, sites):
-    """Allow entries that no use matches any more (one use per location)."""
-    unique = {(s["file"], s["line"], s["col"]): s for s in sites}.values()
-    return allowlist.match(policy, unique)[1]
 
 
 class UpdateError(Exception):
@@ -179,12 +138,12 @@ def summary_lines(policy, rows, stale, lowered, held):
 def budget_sites(tree, policy):
     """Every use under the budgeted directories, from the Coccinelle engine
     (no build needed), each with its condition text."""
-    files, _ = scan.candidates(tree)
+    files, _ = tree_mod.macro_files(tree)
     files = [f for f in files if policy.budget_for(f)]
     os.environ["KVMDC_POLICY"] = policy.path
     with tempfile.TemporaryDirectory(prefix="kvmdc-budget.") as tmp:
-        sites = scan.run_spatch(tree, files, os.cpu_count() or 1, tmp)
-    return [with_condition(s, tree) for s in records.sort_records(sites)]
+        sites = coccinelle.run(tree, files, os.cpu_count() or 1, tmp)
+    return [source.with_condition(s, tree) for s in records.sort_records(sites)]
 
 
 def parse_args(argv):
@@ -200,10 +159,10 @@ def main(argv):
     args = parse_args(argv)
     policy = policy_mod.load(args.policy)
     try:
-        tree = os.path.abspath(args.tree or scan.default_tree())
-        scan.check_tree(tree)
+        tree = os.path.abspath(args.tree or tree_mod.default_tree())
+        tree_mod.check_tree(tree)
         sites = budget_sites(tree, policy)
-    except scan.ScanError as e:
+    except KvmdcError as e:
         sys.stderr.write("kvmdc budget: %s\n" % e)
         return 2
     rows, findings = check_budgets(policy, sites)
@@ -213,7 +172,7 @@ def main(argv):
         sys.stderr.write("kvmdc budget: %s\n" % e)
         return 2
     held = [r for r in rows if args.update and r["uses"] > r["budget"]]
-    summary = summary_lines(policy, rows, stale_allows(policy, sites), lowered, held)
+    summary = summary_lines(policy, rows, budgets.stale_allows(policy, sites), lowered, held)
     text = output.render(records.sort_records(findings), args.format, summary)
     sys.stdout.write(text)
     return 1 if findings else 0

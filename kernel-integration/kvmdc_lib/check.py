@@ -16,36 +16,17 @@ Knobs (environment, because kbuild owns the command line):
   KVMDC_STRICT=1   also report undecided conditions
   KVMDC_CHECK_ALL=1  run the plugin on every file (no cheap skip)
 """
-import glob
 import os
 import re
 import shlex
 import subprocess
 import sys
 
-from . import DEFAULT_POLICY, MACRO, PROJECT, provdb
-from . import policy as policy_mod
-
-# CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
-# meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
-# is rejected on x86, -D__CHECKER__ switches compiler_types.h to sparse's
-# attributes).  Used only when kbuild's c_flags marker is missing.
-SPARSE_ONLY = {
-    "-D__linux__", "-Dlinux", "-D__STDC__", "-Dunix", "-D__unix__",
-    "-D__CHECKER__", "-D__CHECK_ENDIAN__", "-mlittle-endian", "-mbig-endian",
-}
-SPARSE_ONLY_PREFIXES = ("--arch=", "-fdiagnostic-prefix", "-fmax-warnings",
-                        "-Wsparse", "-Wbitwise", "-Wno-bitwise", "-Wcontext",
-                        "-Wno-context", "-Wdecl", "-Wno-decl", "-Waddress-space",
-                        "-Wno-address-space", "-Wcast-to-as", "-Wno-return-void",
-                        "-Wno-unknown-attribute", "-Wptr-subtraction-blows",
-                        "-Wone-bit-signed-bitfield", "-Wdefault-bitfield-sign",
-                        "-Wtransparent-union", "-Wtypesign")
+from . import policy as policy_mod, provdb
+from .kbuild import gcc_flags, plugin_path, policy_path, sparse_only
+from .source import may_contain_site, mentions_bug
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")
-DEFINE_LINE = re.compile(r"^\s*#\s*define\s+" + MACRO + r"\b.*$", re.M)
-COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-QUOTE_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
 
 
 def split_args(argv):
@@ -59,8 +40,7 @@ def split_args(argv):
     for i, arg in enumerate(flags):
         if arg.startswith(("-Wp,-MMD,", "-Wp,-MD,")):
             return flags[:i], flags[i:], source
-    kept = [a for a in flags
-            if a not in SPARSE_ONLY and not a.startswith(SPARSE_ONLY_PREFIXES)]
+    kept = [a for a in flags if not sparse_only(a)]
     return [a for a in flags if a not in kept], kept, source
 
 
@@ -75,103 +55,6 @@ def diagnostic_prefix(argv):
     return prefix
 
 
-def gcc_flags(cflags):
-    """Compiler flags for an analysis-only run: no dependency file (it
-    would clobber kbuild's), no -Werror (a checker reports, it does not
-    fail), and no sparse-only flag that a CF= may have slipped in."""
-    out, skip = [], False
-    for arg in cflags:
-        if skip:
-            skip = False
-        elif arg in ("-MF", "-MT", "-MQ"):
-            skip = True
-        elif arg in ("-MD", "-MMD", "-Werror") or arg.startswith(("-Wp,-M", "-Werror=")):
-            continue
-        elif arg in SPARSE_ONLY or arg.startswith(SPARSE_ONLY_PREFIXES):
-            continue
-        elif arg.startswith("-fplugin-arg-kvmdc-") or (
-                arg.startswith("-fplugin=") and arg.endswith("/kvmdc.so")):
-            continue    # a tree built by kvmdc db: the caller adds its own plugin
-        else:
-            out.append(arg)
-    return out
-
-
-def include_dirs(cflags, option):
-    """Directories given to OPTION (-I or -iquote), joined or separate."""
-    dirs = []
-    for i, arg in enumerate(cflags):
-        if arg == option and i + 1 < len(cflags):
-            dirs.append(cflags[i + 1])
-        elif arg.startswith(option) and len(arg) > len(option):
-            dirs.append(arg[len(option):])
-    return dirs
-
-
-def quoted_closure(source, cflags):
-    """The source and every file reachable through #include "..." lines,
-    resolved as gcc does: the includer's directory, -iquote, then -I."""
-    search = include_dirs(cflags, "-iquote") + include_dirs(cflags, "-I")
-    seen, todo = set(), [source]
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        try:
-            with open(path, "rb") as f:
-                text = f.read()
-        except OSError:
-            continue
-        for name in QUOTE_INCLUDE.findall(text):
-            name = name.decode("utf-8", "replace")
-            for d in [os.path.dirname(path)] + search:
-                cand = os.path.normpath(os.path.join(d, name))
-                if os.path.isfile(cand):
-                    todo.append(cand)
-                    break
-    return seen
-
-
-def kvm_headers(cflags):
-    """KVM's own angle-included headers, where a static inline or a
-    wrapper macro around the macro would most plausibly live."""
-    arches = {m.group(1) for d in include_dirs(cflags, "-I")
-              for m in [re.search(r"arch/([^/]+)/include", d)] if m}
-    paths = glob.glob("include/linux/kvm*.h") + glob.glob("include/kvm/*.h")
-    for arch in sorted(arches):
-        paths += glob.glob("arch/%s/include/asm/kvm*.h" % arch)
-    return paths
-
-
-def mentions_macro(path):
-    """True when PATH uses the macro outside comments and its #define."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return False
-    if MACRO.encode() not in data:
-        return False
-    text = COMMENT.sub(" ", data.decode("utf-8", "replace"))
-    return MACRO in DEFINE_LINE.sub(" ", text)
-
-
-def may_contain_site(source, cflags):
-    """Cheap, conservative test run before the plugin.
-
-    A site needs the macro name in the translation unit.  We look in the
-    source, everything it reaches by quoted includes (paging_tmpl.h from
-    mmu.c, mmu_internal.h...) and KVM's own headers.  Not seen: a wrapper
-    macro or static inline in some other angle-included header, or a
-    -include'd file; KVMDC_CHECK_ALL=1 turns the test off.
-    """
-    if os.environ.get("KVMDC_CHECK_ALL") == "1":
-        return True
-    files = quoted_closure(source, cflags) | set(kvm_headers(cflags))
-    return any(mentions_macro(p) for p in files)
-
-
 def compiler():
     """kbuild exports CC; a clang build cannot load a GCC plugin."""
     cc = shlex.split(os.environ.get("CC") or "gcc")
@@ -181,10 +64,8 @@ def compiler():
 
 
 def plugin_command(cc, cflags, source):
-    plugin = os.environ.get("KVMDC_PLUGIN") or os.path.join(PROJECT, "plugin", "kvmdc.so")
-    policy = os.environ.get("KVMDC_POLICY") or DEFAULT_POLICY
     cmd = cc + gcc_flags(cflags) + [
-        "-fplugin=" + plugin, "-fplugin-arg-kvmdc-policy=" + policy,
+        "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
         "-fdiagnostics-color=never", "-fno-diagnostics-show-caret"]
     if os.environ.get("KVMDC_FACTS"):
         cmd.append("-fplugin-arg-kvmdc-facts=" + os.environ["KVMDC_FACTS"])
@@ -227,12 +108,9 @@ def may_hold_bug_site(source):
     BUG_ON( or BUG( (its quoted headers are judged with their includers)."""
     try:
         pol = policy_mod.load(os.environ.get("KVMDC_POLICY") or None)
-        if not pol.in_bug_scope(os.path.relpath(os.path.abspath(source))):
-            return False
-        with open(source, "rb") as f:
-            return re.search(rb"\bBUG(_ON)?\s*\(", f.read()) is not None
     except (OSError, policy_mod.PolicyError):
         return False
+    return pol.in_bug_scope(os.path.relpath(os.path.abspath(source))) and mentions_bug(source)
 
 
 def run_plugin(cflags, source, prefix):

@@ -18,24 +18,10 @@ import subprocess
 import sys
 import time
 
-from . import DEFAULT_POLICY, INTEGRATION, PROJECT
+from . import DEFAULT_POLICY, KvmdcError
 from . import kbuild, provdb, provenance
-
-KVM_DIRS = ("arch/x86/kvm", "virt/kvm")
-CACHE = os.environ.get("KVMDC_CACHE") or os.path.expanduser("~/.cache/kvmdc")
-BUILD_LOCK = os.path.join(CACHE, ".buildlock")
-
-
-class DbCommandError(Exception):
-    pass
-
-
-def default_tree():
-    out = subprocess.run([os.path.join(INTEGRATION, "tree.sh"), "6.12", "--configured"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    if out.returncode:
-        raise DbCommandError("cannot set up the default 6.12 tree (kernel-integration/tree.sh)")
-    return out.stdout.strip().splitlines()[-1]
+from . import tree as tree_mod
+from .tree import CACHE, BUILD_LOCK
 
 
 def hashed_copy(src, prefix):
@@ -57,7 +43,7 @@ def hashed_copy(src, prefix):
 def units(tree):
     """Tree-relative sources kbuild built for the KVM objects."""
     out = []
-    for d in KVM_DIRS:
+    for d in tree_mod.built_kvm_dirs(tree):
         for root, _, files in os.walk(os.path.join(tree, d)):
             for name in files:
                 if name.startswith(".") and name.endswith(".o.cmd"):
@@ -88,13 +74,15 @@ def build(tree, jobs, policy):
     facts = os.path.join(tree, provdb.FACTS_DIR)
     os.makedirs(facts, exist_ok=True)
     if not os.path.exists(kbuild.plugin_path()):
-        raise DbCommandError("%s missing: run make first" % kbuild.plugin_path())
+        raise KvmdcError("%s missing: run make first" % kbuild.plugin_path())
     kcflags = ["-fplugin=" + hashed_copy(kbuild.plugin_path(), "plugin-"),
                "-fplugin-arg-kvmdc-policy=" + hashed_copy(policy, "policy-"),
                "-fplugin-arg-kvmdc-facts=" + os.path.realpath(facts),
                "-fplugin-arg-kvmdc-level=note"]
+    # The architecture's KVM directory builds virt/kvm/ too.
+    targets = [d + "/" for d in tree_mod.built_kvm_dirs(tree) if d.startswith("arch/")]
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
-           "KCFLAGS=" + " ".join(kcflags), "arch/x86/kvm/"]
+           "KCFLAGS=" + " ".join(kcflags)]
     # Objects already built with this command but whose facts are gone or
     # half-written (a compile killed while writing them) are built again:
     # their object is removed (make -W does not reach kbuild's sub-makes).
@@ -102,11 +90,12 @@ def build(tree, jobs, policy):
         obj = os.path.join(tree, src[:-2] + ".o")
         if not whole(facts_path(facts, src)) and os.path.exists(obj):
             os.unlink(obj)
+    cmd += targets
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          errors="replace")
     if res.returncode:
-        raise DbCommandError("kbuild of arch/x86/kvm/ with the plugin failed: %s"
-                             % (res.stderr.strip().splitlines() or ["?"])[-1])
+        raise KvmdcError("kbuild of %s with the plugin failed: %s"
+                         % (" ".join(targets), (res.stderr.strip().splitlines() or ["?"])[-1]))
     return facts
 
 
@@ -159,19 +148,17 @@ def main(argv):
                     help="resolve the facts already in TREE/%s" % provdb.FACTS_DIR)
     args = ap.parse_args(argv)
     try:
-        tree = os.path.realpath(args.tree or default_tree())
-        for p in ("Makefile", "Kconfig", "include/linux"):
-            if not os.path.exists(os.path.join(tree, p)):
-                raise DbCommandError("%s is not a kernel tree (no Makefile, Kconfig and include/linux)" % tree)
+        tree = os.path.realpath(args.tree or tree_mod.default_tree())
+        tree_mod.check_tree(tree)
         if not os.path.exists(os.path.join(tree, ".config")):
-            raise DbCommandError("%s is not configured (no .config)" % tree)
+            raise KvmdcError("%s is not configured (no .config)" % tree)
         if not os.path.isfile(args.policy):
-            raise DbCommandError("%s: no such policy file" % args.policy)
+            raise KvmdcError("%s: no such policy file" % args.policy)
         facts = os.path.join(tree, provdb.FACTS_DIR)
         if not args.no_build:
             facts = build(tree, args.jobs, args.policy)
         b, r, problems, passes, secs, path, size = resolve(tree, facts)
-    except (DbCommandError, provdb.DbError) as e:
+    except (KvmdcError, provdb.DbError) as e:
         sys.stderr.write("kvmdc db: %s\n" % e)
         return 2
     for p in problems:

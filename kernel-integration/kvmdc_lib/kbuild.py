@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Run the plugin on single files of a configured, built tree.
+"""kbuild's records of a configured, built tree, and the plugin run with them.
 
 kbuild records the exact compiler command of every object in
 DIR/.NAME.o.cmd.  Re-running that command with the plugin added, on a copy
 of the source held elsewhere, checks one file in the time of one compile,
 with no `make prepare` and without running any Makefile: `kvmdc review`
 relies on that to analyse files a series touched without trusting the
-series' build rules.
+series' build rules.  `kvmdc scan --build` instead has kbuild itself
+recompile the objects that hold a site, with the plugin in KCFLAGS.
 """
 import os
 import re
@@ -14,10 +15,50 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, PROJECT, bounded, provdb, records, sandbox
-from .check import gcc_flags
+from . import DEFAULT_POLICY, KvmdcError, PROJECT, provdb, records, sandbox, tree as tree_mod
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
+# CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
+# meaningless/harmful to gcc (-D__STDC__ redefines a builtin, -mlittle-endian
+# is rejected on x86, -D__CHECKER__ switches compiler_types.h to sparse's
+# attributes).
+SPARSE_ONLY = {
+    "-D__linux__", "-Dlinux", "-D__STDC__", "-Dunix", "-D__unix__",
+    "-D__CHECKER__", "-D__CHECK_ENDIAN__", "-mlittle-endian", "-mbig-endian",
+}
+SPARSE_ONLY_PREFIXES = ("--arch=", "-fdiagnostic-prefix", "-fmax-warnings",
+                        "-Wsparse", "-Wbitwise", "-Wno-bitwise", "-Wcontext",
+                        "-Wno-context", "-Wdecl", "-Wno-decl", "-Waddress-space",
+                        "-Wno-address-space", "-Wcast-to-as", "-Wno-return-void",
+                        "-Wno-unknown-attribute", "-Wptr-subtraction-blows",
+                        "-Wone-bit-signed-bitfield", "-Wdefault-bitfield-sign",
+                        "-Wtransparent-union", "-Wtypesign")
+
+
+def sparse_only(arg):
+    return arg in SPARSE_ONLY or arg.startswith(SPARSE_ONLY_PREFIXES)
+
+
+def gcc_flags(cflags):
+    """Compiler flags for an analysis-only run: no dependency file (it
+    would clobber kbuild's), no -Werror (a checker reports, it does not
+    fail), and no sparse-only flag that a CF= may have slipped in."""
+    out, skip = [], False
+    for arg in cflags:
+        if skip:
+            skip = False
+        elif arg in ("-MF", "-MT", "-MQ"):
+            skip = True
+        elif arg in ("-MD", "-MMD", "-Werror") or arg.startswith(("-Wp,-M", "-Werror=")):
+            continue
+        elif sparse_only(arg):
+            continue
+        elif arg.startswith("-fplugin-arg-kvmdc-") or (
+                arg.startswith("-fplugin=") and arg.endswith("/kvmdc.so")):
+            continue    # a tree built by kvmdc db: the caller adds its own plugin
+        else:
+            out.append(arg)
+    return out
 
 
 def cmd_file(tree, source):
@@ -221,3 +262,59 @@ def includers(tree, header, roots):
                         header in recorded_deps(tree, source):
                     found.append(source)
     return sorted(set(found))
+
+
+def build_sources(tree, files):
+    """KVM .c files of the configured architecture to compile for FILES:
+    the sources among them, and the includers of the headers."""
+    dirs = tree_mod.built_kvm_dirs(tree)
+    sources = set()
+    for f in files:
+        if not tree_mod.in_kvm(f, dirs):
+            continue
+        if f.endswith(".c"):
+            sources.add(f)
+            continue
+        d, name = os.path.split(f)
+        inc = re.compile(rb'^\s*#\s*include\s*"' + re.escape(name.encode()) + rb'"', re.M)
+        for c in os.listdir(os.path.join(tree, d)):
+            if c.endswith(".c"):
+                with open(os.path.join(tree, d, c), "rb") as fh:
+                    if inc.search(fh.read()):
+                        sources.add(os.path.join(d, c))
+    return sorted(sources)
+
+
+def build_with_plugin(tree, files, jobs, tmp, pol, strict, progress=None):
+    """(site records (engine gcc), sources) from kbuild recompiling the
+    KVM objects that hold FILES' sites with the plugin in KCFLAGS."""
+    sources = build_sources(tree, files)
+    if not sources:
+        return [], []
+    if not os.path.exists(plugin_path()):
+        raise KvmdcError("%s missing: run make first" % plugin_path())
+    if not os.path.exists(os.path.join(tree, ".config")):
+        raise KvmdcError("--build needs a configured tree (%s has no .config)" % tree)
+    facts = os.path.join(tmp, "facts")
+    os.mkdir(facts)
+    kcflags = ["-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + pol.path,
+               "-fplugin-arg-kvmdc-facts=" + facts, "-fplugin-arg-kvmdc-level=note"]
+    if strict:
+        kcflags.append("-fplugin-arg-kvmdc-strict")
+    kcflags += provdb.plugin_args(tree)[0]
+    # -W forces the objects to be recompiled: facts are written by the compile.
+    cmd = ["flock", tree_mod.BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
+           "KCFLAGS=" + " ".join(kcflags)]
+    for src in sources:
+        cmd += ["-W", src]
+    cmd += [src[:-2] + ".o" for src in sources]
+    if progress:
+        progress(" building %d object(s) with the plugin" % len(sources))
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if res.returncode:
+        raise KvmdcError("kbuild with the plugin failed: %s"
+                         % (res.stderr.strip().splitlines() or ["?"])[-1])
+    recs = records.read_facts(facts, tree)
+    for r in recs:
+        r.setdefault("engine", "gcc")
+    return recs, sources

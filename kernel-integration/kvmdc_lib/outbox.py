@@ -12,7 +12,7 @@ import os
 import shlex
 from email.utils import formataddr, formatdate, parseaddr
 
-from . import child
+from . import bounded
 
 SENDMAIL_TIMEOUT = 120
 
@@ -96,8 +96,9 @@ def to_sendmail(cmd, path, workdir):
     out, err = os.path.join(workdir, "sendmail.out"), os.path.join(workdir, "sendmail.err")
     with open(path, "rb") as mail:
         try:
-            rc, timed_out = child.run(argv, workdir, out, err, SENDMAIL_TIMEOUT, 1 << 30,
+            sent = bounded.Background(argv, SENDMAIL_TIMEOUT, out, err, 1 << 30, workdir,
                                       stdin=mail)
+            rc, timed_out = sent.wait(), sent.timed_out
         except OSError as e:
             return "%s: %s" % (argv[0], e.strerror)
     if rc == 0:

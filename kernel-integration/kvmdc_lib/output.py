@@ -90,11 +90,26 @@ def render_json(records, summary):
     return json.dumps({"records": records, "summary": summary}, indent=1) + "\n"
 
 
-def fingerprint(rec):
-    """Stable across line shifts: file, function, rule and condition text."""
+def fingerprint(rec, ordinal=0):
+    """Stable across line shifts: file, function, rule and condition text,
+    and for the second and later finding with all four the same, its
+    ordinal among them in source order (the first keeps the plain key)."""
     key = "\0".join(str(rec.get(k) or "") for k in
                     ("file", "function", "rule", "condition"))
+    if ordinal:
+        key += "\0%d" % ordinal
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def fingerprints(findings):
+    """fingerprint() of each of FINDINGS, distinct where the keys repeat."""
+    seen, out = {}, []
+    for rec in sorted(findings, key=lambda r: (r["line"], r.get("col") or 0)):
+        fp = fingerprint(rec)
+        seen[fp] = seen.get(fp, -1) + 1
+        out.append((id(rec), fingerprint(rec, seen[fp])))
+    by_id = dict(out)
+    return [by_id[id(r)] for r in findings]
 
 
 def sarif_rules():
@@ -107,7 +122,7 @@ def sarif_rules():
             for rid, (short, full, help_text) in rec_mod.RULES.items()]
 
 
-def sarif_result(rec, rule_index):
+def sarif_result(rec, rule_index, fp):
     region = {"startLine": rec["line"], "startColumn": rec["col"] or 1}
     result = {
         "ruleId": rec["rule"],
@@ -117,7 +132,7 @@ def sarif_result(rec, rule_index):
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": rec["file"], "uriBaseId": "SRCROOT"},
             "region": region}}],
-        "partialFingerprints": {"kvmdcSite/v1": fingerprint(rec)},
+        "partialFingerprints": {"kvmdcSite/v1": fp},
         "properties": {"verdict": rec.get("verdict"), "engine": rec.get("engine"),
                        "sources": rec.get("sources") or []},
     }
@@ -127,10 +142,12 @@ def sarif_result(rec, rule_index):
 def render_sarif(records, summary):
     rules = sarif_rules()
     rule_index = {r["id"]: i for i, r in enumerate(rules)}
+    findings = [r for r in records if r.get("rule")]
     run = {
         "tool": {"driver": {"name": "kvmdc", "informationUri": INFO_URI,
                             "rules": rules}},
-        "results": [sarif_result(r, rule_index) for r in records if r.get("rule")],
+        "results": [sarif_result(r, rule_index, fp)
+                    for r, fp in zip(findings, fingerprints(findings))],
         "properties": {"summary": summary,
                        "sites": [r for r in records if not r.get("rule")]},
     }

@@ -12,7 +12,6 @@ no fuzz).  Mode bits are never honoured; binary patches of other files are
 skipped, their decoded size still counted against the cap.
 """
 import base64
-import posixpath
 import re
 import zlib
 

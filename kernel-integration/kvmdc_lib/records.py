@@ -118,6 +118,21 @@ def read_facts(facts_dir, tree, bug_sites=False):
     return out
 
 
+def merge_engines(cocci, gcc):
+    """Per written site, the best engine's records: the compiler's where it
+    analysed the site (it follows helpers and callers Coccinelle cannot
+    see), else Coccinelle's, else the compiler's not-analysed ones (a
+    header compiled in several modes keeps one record per mode).  GCC is
+    None when the plugin did not run."""
+    gcc = gcc or []
+    ranked = ([(0, r) for r in gcc if r.get("analysed", True)] + [(1, r) for r in cocci] +
+              [(2, r) for r in gcc if not r.get("analysed", True)])
+    best = {}
+    for rank, r in ranked:
+        best.setdefault((r["file"], r["line"]), rank)
+    return [r for rank, r in ranked if best[(r["file"], r["line"])] == rank]
+
+
 def relative(path, tree):
     if os.path.isabs(path):
         path = os.path.relpath(path, tree)

@@ -21,13 +21,13 @@ import sys
 import tempfile
 from collections import Counter
 
-from . import MACRO, PROJECT, bounded, directives, kbuild, output, policy as policy_mod
-from . import provdb, records, report_mail, sandbox, scan
-from .budget import with_condition
-from .check import mentions_macro, may_contain_site
+from . import KvmdcError, MACRO, PROJECT, bounded, budgets, coccinelle, directives, kbuild
+from . import output, policy as policy_mod, provdb, records, report_mail, sandbox
+from . import tree as tree_mod
 from .mail import MAX_BYTES, SeriesError, read_series
 from .patchfile import PatchError, parse
 from .scratch import Base, Scratch, git, git_env, inside
+from .source import mentions_bug, mentions_macro_quietly, may_contain_site, with_condition
 
 FORMATS = output.FORMATS + ("email",)
 # Makefiles, Kbuild and Kconfig files, linker scripts, scripts/ and the host
@@ -35,8 +35,6 @@ FORMATS = output.FORMATS + ("email",)
 # reads them from a series.
 BUILD_RULE = re.compile(r"(^|/)(Makefile|Kbuild|Kconfig)[^/]*$|(^|/)[^/]*\.(mk|lds|lds\.S)$"
                         r"|^(scripts|usr|tools/(build|objtool|scripts))/|^arch/[^/]+/(boot|tools)/")
-KVM_ROOTS = ("arch/x86/kvm", "arch/arm64/kvm", "arch/powerpc/kvm", "arch/s390/kvm",
-             "arch/riscv/kvm", "arch/loongarch/kvm", "arch/mips/kvm", "virt/kvm")
 CONTEXT = 2
 TIME_LIMIT = 55
 SANDBOX_SPATCH = True
@@ -162,8 +160,8 @@ def cocci_sites(root, files, tmp, clock, confined):
     """Coccinelle records of FILES under ROOT, each with its condition;
     spatch runs in the sandbox when CONFINED, writing only its own work
     directory."""
-    files = [f for f in files if os.path.isfile(os.path.join(root, f)) and mentions_macro(
-        os.path.join(root, f))]
+    files = [f for f in files if os.path.isfile(os.path.join(root, f)) and
+             mentions_macro_quietly(os.path.join(root, f))]
     if not files:
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
@@ -174,7 +172,7 @@ def cocci_sites(root, files, tmp, clock, confined):
                 dict(env, PATH="/usr/bin:/bin"))
     # The Coccinelle engine merged at 13:10 hangs in the sandbox (not yet
     # understood): spatch runs bounded but unconfined until it is.
-    recs = scan.run_spatch(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
+    recs = coccinelle.run(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
                            confine=confine if confined and SANDBOX_SPATCH else None)
     return [with_condition(r, root) for r in recs]
 
@@ -194,23 +192,11 @@ def both_sides(scratch, files, tmp, clock, policy, confined):
     return base + shared, new + shared
 
 
-BUG_TEXT = re.compile(rb"\bBUG(_ON)?\s*\(")
-
-
-def mentions_bug(path):
-    """Whether PATH writes BUG_ON( or BUG( (rule bug-on-guest)."""
-    try:
-        with open(path, "rb") as f:
-            return bool(BUG_TEXT.search(f.read()))
-    except OSError:
-        return False
-
-
 def bug_findings(root, files, policy):
     """bug-on-guest findings of the source-level engine in FILES under ROOT."""
     files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
         os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
-    return [r for r in scan.bug_sites(root, files) if r.get("rule")]
+    return [r for r in coccinelle.bug_sites(root, files) if r.get("rule")]
 
 
 def budget_files(tree, rev, policy):
@@ -237,7 +223,7 @@ def plugin_units(tree, scratch, touched, policy):
     them or of a touched file they include can hold a site (a plain
     BUG_ON()/BUG() too, in the policy's bug scope)."""
     units = {}
-    roots = [r for r in KVM_ROOTS if os.path.isdir(os.path.join(tree, r))]
+    roots = tree_mod.kvm_dirs(tree)
     for path in touched:
         if path.endswith(".c") and kbuild.recorded_command(tree, path):
             units.setdefault(path, set()).add(path)
@@ -249,7 +235,7 @@ def plugin_units(tree, scratch, touched, policy):
     for unit, via in sorted(units.items()):
         argv = kbuild.recorded_command(tree, unit) or []
         in_tree = may_contain_site(os.path.join(tree, unit), argv)
-        sides = tuple(in_tree or any(mentions_macro(os.path.join(side, p)) or (
+        sides = tuple(in_tree or any(mentions_macro_quietly(os.path.join(side, p)) or (
             policy.in_bug_scope(p) and mentions_bug(os.path.join(side, p))) for p in via)
                       for side in (scratch.base, scratch.new))
         if any(sides):
@@ -302,12 +288,8 @@ def finding_key(rec):
 
 
 def engine_findings(cocci, gcc, strict):
-    """Findings of both engines; where the plugin saw a file, its verdicts
-    win (it follows helpers and callers Coccinelle cannot see)."""
-    gcc = gcc or []
-    seen = {r["file"] for r in gcc}
-    recs = gcc + [r for r in cocci if r["file"] not in seen]
-    recs = [records.with_strict_rule(r, strict) for r in recs]
+    """Findings of both engines, merged per site as kvmdc scan merges them."""
+    recs = [records.with_strict_rule(r, strict) for r in records.merge_engines(cocci, gcc)]
     return [r for r in recs if r.get("rule") and records.is_finding(r, strict)]
 
 
@@ -326,8 +308,8 @@ def new_findings(base, new):
 def budget_delta(policy, base_sites, new_sites):
     """(rows, findings): per budget the use counts before and after, and
     the unlisted-use / sprawl-budget findings the series introduces."""
-    base_extra, base_counts = scan.budget_findings(base_sites, policy)
-    new_extra, new_counts = scan.budget_findings(new_sites, policy)
+    base_extra, base_counts = budgets.budget_findings(base_sites, policy)
+    new_extra, new_counts = budgets.budget_findings(new_sites, policy)
     rows, findings = [], []
     for b in policy.budgets:
         before, after = base_counts[b.dir][0], new_counts[b.dir][0]
@@ -489,9 +471,9 @@ def run(args, clock):
     tree = os.path.abspath(args.tree)
     try:
         if os.path.isfile(args.series):
-            scan.check_tree(tree)
+            tree_mod.check_tree(tree)
         result = review(tree, args.series, clock, args.strict, args.policy)
-    except (SeriesError, ReviewError, scan.ScanError) as e:
+    except (SeriesError, ReviewError, KvmdcError) as e:
         sys.stderr.write("kvmdc review: %s\n" % one_line(str(e)))
         return 2
     except OSError as e:
