@@ -8,6 +8,8 @@ switch whose case or default it sits in): a guest-controlled one lets the
 guest reach it, and is named.  The policy's bug-scope lines say where the
 rule applies, its bug-allow lines which reviewed sites it leaves alone.
 """
+import bisect
+import itertools
 import json
 import os
 import re
@@ -15,6 +17,11 @@ import re
 import kvmdc_verdict as kv
 
 SWITCH = re.compile(r"\bswitch(?=\s*\()")
+# CALL without its leading \b: a pattern that starts with a literal is
+# searched for that literal first, about 200 times faster over a whole file;
+# the word boundary is then checked by hand.
+WRITTEN = {"BUG_ON": re.compile(r"BUG_ON\s*\("), "BUG": re.compile(r"BUG\s*\(\s*\)")}
+IDENT_CHAR = re.compile(r"\w")
 CALL = {"BUG_ON": re.compile(r"\bBUG_ON\s*\("), "BUG": re.compile(r"\bBUG\s*\(\s*\)")}
 
 
@@ -94,12 +101,16 @@ def written_sites(path):
     outside comments, strings and #define bodies; KVM_BUG_ON and the like
     are other macros."""
     text = kv.blank_comments("\n".join(kv.source_lines(path)), strings=True)
+    starts = [0] + list(itertools.accumulate(len(l) + 1 for l in text.split("\n")))
     out = []
-    for n, line in enumerate(text.split("\n"), 1):
-        if kv.define_at(path, n):
-            continue
-        for macro, pat in CALL.items():
-            out += [(n, m.start(), macro) for m in pat.finditer(line)]
+    for macro, pat in WRITTEN.items():
+        for m in pat.finditer(text):
+            at = m.start()
+            if at and IDENT_CHAR.match(text, at - 1):
+                continue
+            n = bisect.bisect_right(starts, at)
+            if not kv.define_at(path, n):
+                out.append((n, at - starts[n - 1], macro))
     return sorted(out)
 
 

@@ -221,7 +221,7 @@ static void report_bug(function *fn, const bug_site &b, enum verdict v,
 	const char *rule = NULL;
 	std::string extra = std::string(", \"bug\": \"") + what + "\"";
 	site s = { MAP_START_LOCATION(b.bug_map), b.expansion, fn->decl, fn,
-		   NULL_TREE, b.trap, true };
+		   NULL_TREE, b.trap, true, -1 };
 	char via[128] = "", msg[600];
 	const char *allowed = v == VERDICT_GUEST ?
 		policy_bug_allowed(LOCATION_FILE(b.expansion), fname,

@@ -10,18 +10,34 @@
  */
 #include "kvmdc.h"
 #include <unordered_map>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
-#define DB_VERSION	"1"
+#define DB_VERSION	"2"
 #define SQLITE_MAGIC	"SQLite format 3"
 
+/*
+ * The export stays mapped and is searched, not parsed: a unit needs a few
+ * hundred of its tens of thousands of lines, so loading costs a header
+ * check and a checksum, and each line is parsed the first time a slice
+ * asks for it (kept in entries, so pointers handed out stay valid).
+ */
+static const char *body, *body_end;
 static std::unordered_map<std::string, db_entry> entries;
 static bool loaded;
 static std::string unit;	/* this unit, as kvmdc db names it */
 
+static bool suspended;
+
 bool kvmdc_db_loaded(void)
 {
-	return loaded;
+	return loaded && !suspended;
+}
+
+/* Judge without the database for a while: the unit's own verdict, for facts. */
+void db_suspend(bool suspend)
+{
+	suspended = suspend;
 }
 
 static void db_note(const char *path, const char *why)
@@ -49,7 +65,7 @@ static std::string normalise(const char *file)
 			break;
 	}
 	for (size_t i = 0; i < parts.size(); i++)
-		out += (i ? "/" : "") + parts[i];
+		out += (i || *file == '/' ? "/" : "") + parts[i];
 	return out;
 }
 
@@ -62,12 +78,11 @@ static bool same_tree(const std::string &tree)
 	return same;
 }
 
-static bool parse_line(const std::string &line)
+static bool parse_line(const std::string &line, db_entry &e)
 {
 	size_t tab = line.find('\t');
 	std::string head = line.substr(0, tab);
 	char kind[4], key[1024], cls[16], params[256];
-	db_entry e;
 
 	if (sscanf(head.c_str(), "%3s %1023s %15s %255s", kind, key, cls, params) != 4)
 		return false;
@@ -88,18 +103,39 @@ static bool parse_line(const std::string &line)
 	}
 	if (tab != std::string::npos)
 		e.chain = line.substr(tab + 1);
-	entries[std::string(kind) + " " + key] = e;
 	return true;
 }
 
-static bool read_export(const char *db, FILE *f, long size)
+/* zlib's Adler-32, as Python's zlib.adler32 writes it into the header. */
+static unsigned long adler32(const unsigned char *p, size_t n)
 {
-	char ver[16], tree[4096];
-	long want;
-	std::string line;
-	int c, lineno = 1;
+	unsigned long a = 1, b = 0;
 
-	if (fscanf(f, "kvmdc-db %15s %ld %4095s\n", ver, &want, tree) != 3 || strcmp(ver, DB_VERSION)) {
+	while (n) {
+		size_t chunk = n < 5552 ? n : 5552;
+
+		n -= chunk;
+		while (chunk--) {
+			a += *p++;
+			b += a;
+		}
+		a %= 65521;
+		b %= 65521;
+	}
+	return (b << 16) | a;
+}
+
+/* The header, the size of the database it goes with, its tree, its checksum. */
+static bool check_export(const char *db, const char *map, size_t len, long size)
+{
+	const char *nl = (const char *)memchr(map, '\n', len);
+	char ver[16], tree[4096];
+	unsigned long sum;
+	long want;
+	std::string head;
+
+	if (!nl || sscanf(head.assign(map, nl - map).c_str(), "kvmdc-db %15s %ld %lx %4095s",
+			  ver, &want, &sum, tree) != 4 || strcmp(ver, DB_VERSION)) {
 		db_note(db, "its export has no kvmdc-db " DB_VERSION " header (run kvmdc db)");
 		return false;
 	}
@@ -112,23 +148,13 @@ static bool read_export(const char *db, FILE *f, long size)
 		db_note(db, why.c_str());
 		return false;
 	}
-	while ((c = fgetc(f)) != EOF) {
-		if (c != '\n') {
-			line += (char)c;
-			continue;
-		}
-		lineno++;
-		if (!parse_line(line)) {
-			std::string why = "bad line " + std::to_string(lineno) + " in its export";
-			db_note(db, why.c_str());
-			return false;
-		}
-		line.clear();
-	}
-	if (!line.empty()) {
-		db_note(db, "its export ends in the middle of a line (run kvmdc db)");
+	if (map[len - 1] != '\n' ||
+	    adler32((const unsigned char *)nl + 1, map + len - nl - 1) != sum) {
+		db_note(db, "its export is damaged (checksum; run kvmdc db)");
 		return false;
 	}
+	body = nl + 1;
+	body_end = map + len;
 	return true;
 }
 
@@ -137,8 +163,10 @@ void db_load(const char *path)
 {
 	std::string export_path = std::string(path) + ".plugin";
 	char magic[16] = "";
-	struct stat st;
+	struct stat st, est;
+	void *map;
 	FILE *f;
+	int fd;
 	bool ok;
 
 	f = fopen(path, "rb");
@@ -155,26 +183,99 @@ void db_load(const char *path)
 		db_note(path, "not an SQLite file (corrupt)");
 		return;
 	}
-	f = fopen(export_path.c_str(), "r");
-	if (!f) {
+	fd = open(export_path.c_str(), O_RDONLY);
+	if (fd < 0 || fstat(fd, &est) || est.st_size == 0) {
 		db_note(path, "its export .plugin is missing (run kvmdc db)");
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
-	ok = read_export(path, f, st.st_size);
-	fclose(f);
-	if (!ok)
-		entries.clear();
-	loaded = ok;
+	map = mmap(NULL, est.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		db_note(path, xstrerror(errno));
+		return;
+	}
+	loaded = check_export(path, (const char *)map, est.st_size, st.st_size);
+	if (!loaded)
+		munmap(map, est.st_size);
+}
+
+/* Order of a line's "KIND KEY" against KEY, as Python sorts the export. */
+static int compare_line(const char *line, const std::string &key)
+{
+	const char *sp = (const char *)memchr(line, ' ', body_end - line);
+	const char *stop = sp ? (const char *)memchr(sp + 1, ' ', body_end - sp - 1) : NULL;
+	size_t len = stop ? stop - line : 0, n = len < key.size() ? len : key.size();
+	int c = memcmp(line, key.data(), n);
+
+	if (c)
+		return c;
+	return len < key.size() ? -1 : len > key.size();
+}
+
+/* Binary search of the sorted lines; the line parsed once, then kept. */
+static const db_entry *lookup(const std::string &key)
+{
+	const char *lo = body, *hi = body_end;
+	auto it = entries.find(key);
+
+	if (it != entries.end())
+		return &it->second;
+	while (lo < hi) {
+		const char *mid = lo + (hi - lo) / 2, *next;
+		int c;
+
+		while (mid > lo && mid[-1] != '\n')
+			mid--;
+		next = (const char *)memchr(mid, '\n', body_end - mid) + 1;
+		c = compare_line(mid, key);
+		if (c < 0) {
+			lo = next;
+		} else if (c > 0) {
+			hi = mid;
+		} else {
+			db_entry e;
+
+			if (!parse_line(std::string(mid, next - 1 - mid), e))
+				return NULL;
+			return &(entries[key] = e);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * This unit as kvmdc db names it (static functions are "unit::name"): the
+ * source's path from the tree, also when it is compiled from a copy of the
+ * tree elsewhere (kvmdc check and review compile a mirror): then the
+ * longest suffix of its path that the export lists as a unit ("U tu").
+ */
+static std::string unit_name(void)
+{
+	std::string path = normalise(main_input_filename);
+	char *here = realpath(".", NULL);
+	std::string cwd = here ? std::string(here) + "/" : "";
+
+	free(here);
+	if (path[0] != '/')
+		return path;
+	if (!cwd.empty() && path.compare(0, cwd.size(), cwd) == 0)
+		return path.substr(cwd.size());
+	for (size_t at = path.find('/'); at != std::string::npos; at = path.find('/', at + 1))
+		if (lookup("U " + path.substr(at + 1)))
+			return path.substr(at + 1);
+	return path;
 }
 
 const db_entry *db_find(char kind, tree fndecl, int idx, const char *key)
 {
 	std::string k = std::string(1, kind) + " ";
 
-	if (!loaded)
+	if (!kvmdc_db_loaded())
 		return NULL;
 	if (unit.empty())
-		unit = normalise(main_input_filename);
+		unit = unit_name();
 	if (fndecl) {
 		const char *name = DECL_NAME(fndecl) ? IDENTIFIER_POINTER(DECL_NAME(fndecl)) : NULL;
 
@@ -186,14 +287,11 @@ const db_entry *db_find(char kind, tree fndecl, int idx, const char *key)
 	} else {
 		k += key;
 	}
-	auto it = entries.find(k);
-	return it == entries.end() ? NULL : &it->second;
+	return lookup(k);
 }
 
 /* An entry by its export key ("F demo_apic.icr"): witness references. */
 const db_entry *db_find_key(const std::string &key)
 {
-	auto it = entries.find(key);
-
-	return it == entries.end() ? NULL : &it->second;
+	return kvmdc_db_loaded() ? lookup(key) : NULL;
 }

@@ -177,6 +177,69 @@ static void store_through(fn_facts &ff, tree dst, gimple *at, const std::vector<
 			   gimple_location(at), v);
 }
 
+/*
+ * The field a store writes: p->f = v, and WRITE_ONCE(p->f, v) or
+ * rcu_assign_pointer(), which store through the address &p->f taken just
+ * before (as loads are read in slice.c).
+ */
+static std::string store_key(tree lhs)
+{
+	tree ptr;
+	gimple *def;
+
+	if (!field_key(lhs).empty() || TREE_CODE(lhs) != MEM_REF)
+		return field_key(lhs);
+	ptr = TREE_OPERAND(lhs, 0);
+	for (int n = 0; n < 4 && TREE_CODE(ptr) == SSA_NAME; n++) {
+		def = SSA_NAME_DEF_STMT(ptr);
+		if (!def || (!gimple_assign_single_p(def) && !gimple_assign_cast_p(def)))
+			return "";
+		ptr = gimple_assign_rhs1(def);
+	}
+	if (TREE_CODE(ptr) != ADDR_EXPR)
+		return "";
+	return field_key(TREE_OPERAND(ptr, 0));
+}
+
+/*
+ * handlers[EXIT_REASON_X] = handle_x through a parameter that points into
+ * a table (nested_vmx_hardware_setup(kvm_vmx_exit_handlers)): its index.
+ */
+static int table_param(tree lhs, function *fn)
+{
+	tree base = get_base_address(lhs), ptr;
+	gimple *def;
+
+	if (!base || TREE_CODE(base) != MEM_REF)
+		return -1;
+	ptr = TREE_OPERAND(base, 0);
+	/* exit_handlers + 8 * EXIT_REASON_X, through casts. */
+	for (int n = 0; n < 4 && param_of(ptr, fn) < 0 && TREE_CODE(ptr) == SSA_NAME; n++) {
+		def = SSA_NAME_DEF_STMT(ptr);
+		if (!def || !is_gimple_assign(def) ||
+		    (gimple_assign_rhs_code(def) != POINTER_PLUS_EXPR && !gimple_assign_cast_p(def) &&
+		     !gimple_assign_single_p(def)))
+			return -1;
+		ptr = gimple_assign_rhs1(def);
+	}
+	return param_of(ptr, fn);
+}
+
+/* "NAME[]" when ARG is the address of the global table NAME (or of its first element). */
+static std::string table_arg(tree arg)
+{
+	STRIP_NOPS(arg);
+	if (TREE_CODE(arg) != ADDR_EXPR)
+		return "";
+	arg = TREE_OPERAND(arg, 0);
+	if (TREE_CODE(arg) == ARRAY_REF)
+		return table_key(arg);
+	if (TREE_CODE(arg) == VAR_DECL && is_global_var(arg) &&
+	    TREE_CODE(TREE_TYPE(arg)) == ARRAY_TYPE && name_of(arg))
+		return std::string(name_of(arg)) + "[]";
+	return "";
+}
+
 static void assign_facts(fn_facts &ff, gimple *stmt)
 {
 	tree lhs = gimple_assign_lhs(stmt), fnaddr;
@@ -186,11 +249,14 @@ static void assign_facts(fn_facts &ff, gimple *stmt)
 
 	if (TREE_CODE(lhs) == SSA_NAME || gimple_clobber_p(stmt))
 		return;
-	key = field_key(lhs);
+	key = store_key(lhs);
 	fnaddr = gimple_assign_single_p(stmt) ? function_address(gimple_assign_rhs1(stmt)) : NULL_TREE;
 	if (fnaddr) {
 		if (!key.empty())
 			emit_bind(ff.fn->decl, key, "field", fnaddr, "", gimple_location(stmt));
+		else if (table_param(lhs, ff.fn) >= 0)
+			emit_bind(ff.fn->decl, "@" + std::to_string(table_param(lhs, ff.fn)),
+				  "param_table", fnaddr, "", gimple_location(stmt));
 		return;
 	}
 	idx = -1;
@@ -209,12 +275,45 @@ static void assign_facts(fn_facts &ff, gimple *stmt)
 		append(ff.outs[idx], v);
 }
 
+/*
+ * What a static call is updated to: a function, the function pointer held
+ * in a field, or either of them chosen by a PHI or a cast (the
+ * KVM_X86_OP_OPTIONAL_RET0 ops: kvm_x86_ops.func ?: __static_call_return0).
+ */
+static void static_call_values(fn_facts &ff, const char *kname, tree val, gcall *call,
+			       int depth)
+{
+	gimple *def;
+
+	if (function_address(val)) {
+		/* __static_call_return0 returns 0: a constant adds nothing to the join. */
+		if (strcmp(name_of(function_address(val)), "__static_call_return0"))
+			emit_bind(ff.fn->decl, kname, "static_call", function_address(val), "",
+				  gimple_location(call));
+		return;
+	}
+	STRIP_NOPS(val);
+	def = TREE_CODE(val) == SSA_NAME ? SSA_NAME_DEF_STMT(val) : NULL;
+	if (!def || depth > 4)
+		return;
+	if (gimple_code(def) == GIMPLE_PHI) {
+		for (unsigned int i = 0; i < gimple_phi_num_args(def); i++)
+			static_call_values(ff, kname, gimple_phi_arg_def(def, i), call, depth + 1);
+	} else if (gimple_assign_cast_p(def)) {
+		static_call_values(ff, kname, gimple_assign_rhs1(def), call, depth + 1);
+	} else if (gimple_assign_single_p(def) && !field_key(gimple_assign_rhs1(def)).empty()) {
+		emit_bind(ff.fn->decl, kname, "static_call", NULL_TREE,
+			  field_key(gimple_assign_rhs1(def)), gimple_location(call));
+	} else if (gimple_assign_single_p(def)) {
+		static_call_values(ff, kname, gimple_assign_rhs1(def), call, depth + 1);
+	}
+}
+
 /* static_call_update(name, func): __static_call_update(&__SCK__name, tramp, func). */
 static bool static_call_facts(fn_facts &ff, gcall *call, tree callee)
 {
-	tree key, val;
 	const char *kname;
-	gimple *def;
+	tree key;
 
 	if (!callee || strcmp(name_of(callee), "__static_call_update") ||
 	    gimple_call_num_args(call) < 3)
@@ -225,18 +324,7 @@ static bool static_call_facts(fn_facts &ff, gcall *call, tree callee)
 	    strncmp(kname, STATIC_CALL_KEY, strlen(STATIC_CALL_KEY)))
 		return false;
 	kname += strlen(STATIC_CALL_KEY);
-	val = gimple_call_arg(call, 2);
-	if (function_address(val)) {
-		emit_bind(ff.fn->decl, kname, "static_call", function_address(val), "",
-			  gimple_location(call));
-		return true;
-	}
-	STRIP_NOPS(val);
-	def = TREE_CODE(val) == SSA_NAME ? SSA_NAME_DEF_STMT(val) : NULL;
-	if (def && gimple_assign_single_p(def) &&
-	    !field_key(gimple_assign_rhs1(def)).empty())
-		emit_bind(ff.fn->decl, kname, "static_call", NULL_TREE,
-			  field_key(gimple_assign_rhs1(def)), gimple_location(call));
+	static_call_values(ff, kname, gimple_call_arg(call, 2), call, 0);
 	return true;
 }
 
@@ -280,6 +368,7 @@ static void call_facts(fn_facts &ff, gcall *call)
 {
 	tree callee = call_target(call);
 	std::string r, via;
+	bool decided;
 	int id;
 
 	if (gimple_call_internal_p(call))
@@ -290,9 +379,12 @@ static void call_facts(fn_facts &ff, gcall *call)
 	}
 	if (static_call_facts(ff, call, callee))
 		return;
-	if (callee_decides(call)) {
+	decided = callee_decides(call);
+	if (decided) {
+		/* Its value is the policy's; its parameters still have this caller. */
 		decided_call_facts(ff, call, callee);
-		return;
+		if (!callee)
+			return;
 	}
 	id = facts_call_id(call);
 	r = record_head("call", ff.fn->decl, gimple_location(call));
@@ -305,6 +397,9 @@ static void call_facts(fn_facts &ff, gcall *call)
 	} else if (!(via = call_via(call)).empty()) {
 		r += ", \"via\": ";
 		json_str(r, via.c_str());
+	} else if (param_of(gimple_call_fn(call), ff.fn) >= 0) {
+		/* fn(..., access_fn): the callers name the function. */
+		r += ", \"via_param\": " + std::to_string(param_of(gimple_call_fn(call), ff.fn));
 	}
 	r += ", \"args\": [";
 	for (unsigned int i = 0; i < gimple_call_num_args(call); i++) {
@@ -315,6 +410,16 @@ static void call_facts(fn_facts &ff, gcall *call)
 		r += i ? ", {" : "{";
 		r += "\"v\": ";
 		facts_json_terms(r, v);
+		if (!table_arg(arg).empty()) {
+			r += ", \"table\": ";
+			json_str(r, table_arg(arg).c_str());
+		}
+		if (function_address(arg)) {
+			r += ", \"fn\": ";
+			json_str(r, name_of(function_address(arg)));
+			if (!TREE_PUBLIC(function_address(arg)))
+				r += ", \"fn_local\": true";
+		}
 		if (POINTER_TYPE_P(TREE_TYPE(arg)) && !function_address(arg)) {
 			slice_terms_pointee(arg, ff.fn, call, m);
 			emit_terms(r, "m", m);
@@ -322,7 +427,7 @@ static void call_facts(fn_facts &ff, gcall *call)
 			out.push_back({ "out", std::to_string(id) + ":" + std::to_string(i),
 					SRC_SYMBOLIC, "decided by the whole-build database",
 					user_location(gimple_location(call)) });
-			if (TREE_CODE(arg) == ADDR_EXPR || param_of(arg, ff.fn) >= 0)
+			if (!decided && (TREE_CODE(arg) == ADDR_EXPR || param_of(arg, ff.fn) >= 0))
 				store_through(ff, arg, call, out);
 		}
 		r += "}";
@@ -397,9 +502,14 @@ void facts_site(const site &s)
 	facts_append(r + "}\n");
 }
 
-/* .field = func in a static initialiser, nested structs and arrays included. */
+/*
+ * .field = func in a static initialiser, nested structs and arrays
+ * included; the elements of a global table of functions bind "NAME[]"
+ * (call_via() names a call through one the same way).
+ */
 static void initialiser_bindings(tree ctor, tree var)
 {
+	bool table = ctor == DECL_INITIAL(var) && TREE_CODE(TREE_TYPE(ctor)) == ARRAY_TYPE;
 	unsigned HOST_WIDE_INT i;
 	tree idx, val;
 
@@ -412,6 +522,9 @@ static void initialiser_bindings(tree ctor, tree var)
 			   record_name(DECL_CONTEXT(idx)) && name_of(idx)) {
 			emit_bind(NULL_TREE, std::string(record_name(DECL_CONTEXT(idx))) + "." +
 				  name_of(idx), "field", fn, "", DECL_SOURCE_LOCATION(var));
+		} else if (fn && table && name_of(var)) {
+			emit_bind(NULL_TREE, std::string(name_of(var)) + "[]", "field", fn, "",
+				  DECL_SOURCE_LOCATION(var));
 		}
 	}
 }

@@ -77,6 +77,7 @@ struct site {
 	tree ret_ssa;		/* the non-default SSA name of __ret */
 	gimple *def;		/* __ret_N = <cond> */
 	bool analysed;
+	int tu_verdict;		/* with db=: the verdict this unit alone gives, or -1 */
 };
 
 bool is_site_ret_decl(tree var, const line_map_macro **map);
@@ -118,6 +119,7 @@ void site_terms(const site &s, std::vector<source> &out);
 bool callee_decides(gcall *call);
 std::string field_key(tree ref);
 std::string call_via(gcall *call);
+std::string table_key(tree ref);
 tree call_target(gcall *call);
 const char *record_name(tree type);
 
@@ -140,6 +142,7 @@ struct db_entry {
 
 void db_load(const char *path);
 bool kvmdc_db_loaded(void);
+void db_suspend(bool suspend);
 const db_entry *db_find(char kind, tree fndecl, int idx, const char *key);
 const db_entry *db_find_key(const std::string &key);
 void control_branches(function *fn, basic_block bb, bool follow_loops,

@@ -55,9 +55,14 @@ static void analyse_function(function *fn, std::vector<site> &sites)
 
 	find_sites_in_function(fn, sites);
 	for (size_t i = first; i < sites.size(); i++) {
-		std::vector<source> sources;
+		std::vector<source> sources, alone;
 		enum verdict v = classify_site(sites[i], sources);
 
+		if (kvmdc_db_loaded() && kvmdc_facts_dir) {
+			db_suspend(true);
+			sites[i].tu_verdict = classify_site(sites[i], alone);
+			db_suspend(false);
+		}
 		report_site(sites[i], v, sources);
 		facts_site(sites[i]);
 	}

@@ -136,6 +136,8 @@ void report_fact_for(const site &s, const char *macro, enum verdict v,
 	json_field(facts, "function", function_name(s.fndecl));
 	json_field(facts, "macro", macro);
 	json_field(facts, "verdict", verdict_name(v));
+	if (s.tu_verdict >= 0)
+		json_field(facts, "tu_verdict", verdict_name((enum verdict)s.tu_verdict));
 	if (rule)
 		json_field(facts, "rule", rule);
 	facts += ", \"sources\": ";

@@ -114,6 +114,7 @@ void find_sites_in_function(function *fn, std::vector<site> &out)
 		if (!is_site_ret_decl(var, &map))
 			continue;
 		s.map_start = MAP_START_LOCATION(map);
+		s.tu_verdict = -1;
 		s.expansion = user_location(MACRO_MAP_EXPANSION_POINT_LOCATION(map));
 		s.fndecl = fn->decl;
 		s.fn = fn;
@@ -146,6 +147,7 @@ void find_unanalysed_sites(std::vector<site> &sites)
 		if (seen)
 			continue;
 		s.map_start = MAP_START_LOCATION(map);
+		s.tu_verdict = -1;
 		s.expansion = user_location(MACRO_MAP_EXPANSION_POINT_LOCATION(map));
 		s.fndecl = NULL_TREE;
 		s.fn = NULL;

@@ -102,7 +102,24 @@ std::string call_via(gcall *call)
 	def = SSA_NAME_DEF_STMT(fn);
 	if (!def || !gimple_assign_single_p(def))
 		return "";
-	return field_key(gimple_assign_rhs1(def));
+	if (!field_key(gimple_assign_rhs1(def)).empty())
+		return field_key(gimple_assign_rhs1(def));
+	return table_key(gimple_assign_rhs1(def));
+}
+
+/*
+ * "NAME[]" when REF is an element of the global array NAME (a table of
+ * handlers: svm_exit_handlers[exit_code](vcpu)), "" otherwise.
+ */
+std::string table_key(tree ref)
+{
+	if (TREE_CODE(ref) != ARRAY_REF)
+		return "";
+	while (TREE_CODE(ref) == ARRAY_REF)
+		ref = TREE_OPERAND(ref, 0);
+	if (TREE_CODE(ref) != VAR_DECL || !is_global_var(ref) || !decl_name(ref))
+		return "";
+	return std::string(decl_name(ref)) + "[]";
 }
 
 /*
@@ -945,6 +962,29 @@ static void slice_assign(slicer &S, gimple *stmt, const frame &F)
 			slice_value(S, gimple_op(stmt, i), F, stmt);
 }
 
+/*
+ * asm("" : "=r"(out) : "0"(in)) emits nothing: out is in, hidden from the
+ * optimiser (RELOC_HIDE in per_cpu_ptr(), OPTIMIZER_HIDE_VAR).  Its tied
+ * inputs are the value.
+ */
+static bool slice_identity_asm(slicer &S, gasm *a, const frame &F)
+{
+	bool tied = false;
+
+	if (*gimple_asm_string(a))
+		return false;
+	for (unsigned int i = 0; i < gimple_asm_ninputs(a); i++) {
+		tree op = gimple_asm_input_op(a, i);
+		const char *c = TREE_STRING_POINTER(TREE_VALUE(TREE_PURPOSE(op)));
+
+		if (ISDIGIT(*c)) {
+			slice_value(S, TREE_VALUE(op), F, a);
+			tied = true;
+		}
+	}
+	return tied;
+}
+
 static void slice_ssa(slicer &S, tree name, const frame &F)
 {
 	gimple *def;
@@ -980,6 +1020,8 @@ static void slice_ssa(slicer &S, tree name, const frame &F)
 		slice_call(S, as_a<gcall *>(def), F);
 		break;
 	default:
+		if (gimple_code(def) == GIMPLE_ASM && slice_identity_asm(S, as_a<gasm *>(def), F))
+			break;
 		add_source(S, "asm", "asm output", SRC_UNKNOWN,
 			   "value produced by inline assembly", gimple_location(def));
 		break;

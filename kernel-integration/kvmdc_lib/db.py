@@ -57,6 +57,19 @@ def facts_path(facts, src):
     return os.path.join(facts, src + ".jsonl")
 
 
+def whole(path):
+    """Whether the facts file PATH exists and ends at a line end."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            if f.tell() == 0:
+                return True
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) == b"\n"
+    except OSError:
+        return False
+
+
 def build(tree, jobs, policy):
     facts = os.path.join(tree, provdb.FACTS_DIR)
     os.makedirs(facts, exist_ok=True)
@@ -70,10 +83,13 @@ def build(tree, jobs, policy):
     targets = [d + "/" for d in tree_mod.built_kvm_dirs(tree) if d.startswith("arch/")]
     cmd = ["flock", BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags)]
-    # Objects already built with this command but whose facts are gone.
+    # Objects already built with this command but whose facts are gone or
+    # half-written (a compile killed while writing them) are built again:
+    # their object is removed (make -W does not reach kbuild's sub-makes).
     for src in units(tree):
-        if not os.path.exists(facts_path(facts, src)):
-            cmd += ["-W", src]
+        obj = os.path.join(tree, src[:-2] + ".o")
+        if not whole(facts_path(facts, src)) and os.path.exists(obj):
+            os.unlink(obj)
     cmd += targets
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          errors="replace")

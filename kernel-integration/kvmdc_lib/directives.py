@@ -26,6 +26,7 @@ HEADER = re.compile(r'^\s*("([^"]*)"|<([^>]*)>)')
 HAS_INCLUDE = re.compile(r"\b__has_(?:include|include_next|embed)\s*\(\s*([^)]*)\)?")
 DEPENDENCY = re.compile(r"\bGCC\s+dependency\b\s*(.*)")
 DEFINE = re.compile(r"^\s*(?:#|%:)\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?(.*)$")
+SPLICE = re.compile(r"\\[ \t\f\v\r]*$")
 TOKEN = re.compile(r"[A-Za-z_]\w*|\d\w*|\S")
 MAX_EXPANSION = 1000000
 
@@ -40,7 +41,7 @@ def logical_lines(text):
     starts, joined, cur, start = [], [], [], None
     for n, line in enumerate(text.split("\n"), 1):
         start = start or n
-        m = re.search(r"\\[ \t\f\v\r]*$", line)
+        m = "\\" in line and SPLICE.search(line)
         if m:
             cur.append(line[:m.start()])
             continue
@@ -79,7 +80,7 @@ class Vetter:
         for line, code in logical_lines(text):
             where = "%s:%d" % (path, line)
             self.check_expressions(path, where, code)
-            m = DIRECTIVE.match(code)
+            m = ("#" in code or "%:" in code) and DIRECTIVE.match(code)
             if not m:
                 continue
             word, rest = m.group(1) or "", m.group(2)
@@ -94,6 +95,8 @@ class Vetter:
                 self.note_define(where, code)
 
     def check_expressions(self, path, where, code):
+        if "__has_" not in code and "_Pragma" not in code:
+            return  # the common line: no regex search (this runs per line)
         for m in HAS_INCLUDE.finditer(code):
             self.check_include(path, where, m.group(0), m.group(1), probe=True)
         if "_Pragma" in code and DEPENDENCY.search(code):

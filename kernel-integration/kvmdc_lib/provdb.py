@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import time
+import zlib
 
 from . import provenance as P
 
@@ -22,6 +23,7 @@ DB_NAME = ".kvmdc.db"
 EXPORT_SUFFIX = ".plugin"
 FACTS_DIR = ".kvmdc-facts"
 SCHEMA_VERSION = "1"
+EXPORT_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -211,37 +213,65 @@ def clean(text):
     return str(text).replace("\t", " ").replace("|", "/").replace("\n", " ")
 
 
+class Lines:
+    """The export's lines, kept to be sorted by KIND KEY."""
+
+    def __init__(self):
+        self.lines = []
+
+    def write(self, line):
+        self.lines.append(line)
+
+
+def sort_key(line):
+    return " ".join(line.split("\t", 1)[0].split(" ")[:2]).encode("utf-8")
+
+
 def write_export(path, tree, b, r, size):
-    """One line per decided node: KIND KEY CLASS PARAMS<TAB>witness steps."""
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("kvmdc-db %s %d %s\n" % (SCHEMA_VERSION, size, os.path.realpath(tree)))
-        for k in sorted(b.summaries):
-            params = ",".join(str(i) for i in sorted(r.rp.get(k, ())))
-            cls = class_name(r.rb.get(k, P.NONE))
-            if cls != "unknown":
-                out.write(export_line(r, ("ret", k), cls, params))
-        for f in sorted(r.fields):
-            cls = class_name(r.get(("field", f)))
-            if cls != "unknown":
-                out.write(export_line(r, ("field", f), cls, None))
-        for n in sorted(r.value):
-            if n[0] in ("param", "pmem", "out") and class_name(r.get(n)) != "unknown":
-                out.write(export_line(r, n, class_name(r.get(n)), None))
-        for key, targets in sorted(indirect_targets(b).items()):
-            cls, params = P.NONE, set()
-            for t in targets:
-                cls = max(cls, r.rb.get(t, P.UNKNOWN))
-                params |= r.rp.get(t, set())
-            if class_name(cls) == "unknown":
-                continue
-            step = ""
-            if class_name(cls) == "guest":
-                g = sorted(t for t in targets if r.rb.get(t) == P.GUEST)
-                step = "bound to %s||0" % ", ".join(P.short(t) for t in sorted(targets)[:4])
-                if g:
-                    step += "\t>" + node_key(("ret", g[0]))
-            out.write("I %s %s %s\t%s\n" % (key, class_name(cls),
-                                             ",".join(str(i) for i in sorted(params)) or "-", step))
+    """One line per decided node, KIND KEY CLASS PARAMS<TAB>witness steps,
+    sorted by KIND KEY: the plugin searches the file instead of parsing it.
+    The header names the database's size, the body's Adler-32 and the tree."""
+    out = Lines()
+    fill_export(out, b, r)
+    body = "".join(sorted(out.lines, key=sort_key)).encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(("kvmdc-db %s %d %x %s\n" % (EXPORT_VERSION, size, zlib.adler32(body),
+                                            os.path.realpath(tree))).encode("utf-8"))
+        f.write(body)
+
+
+def fill_export(out, b, r):
+    # The units: a source compiled from a copy of the tree (kvmdc check,
+    # review) is named by the longest suffix of its path that is one.
+    for tu in sorted({s["tu"] for s in b.summaries.values()}):
+        out.write("U %s host -\t\n" % tu)
+    for k in sorted(b.summaries):
+        params = ",".join(str(i) for i in sorted(r.rp.get(k, ())))
+        cls = class_name(r.rb.get(k, P.NONE))
+        if cls != "unknown":
+            out.write(export_line(r, ("ret", k), cls, params))
+    for f in sorted(r.fields):
+        cls = class_name(r.get(("field", f)))
+        if cls != "unknown":
+            out.write(export_line(r, ("field", f), cls, None))
+    for n in sorted(r.value):
+        if n[0] in ("param", "pmem", "out") and class_name(r.get(n)) != "unknown":
+            out.write(export_line(r, n, class_name(r.get(n)), None))
+    for key, targets in sorted(indirect_targets(b).items()):
+        cls, params = P.NONE, set()
+        for t in targets:
+            cls = max(cls, r.rb.get(t, P.UNKNOWN))
+            params |= r.rp.get(t, set())
+        if class_name(cls) == "unknown":
+            continue
+        step = ""
+        if class_name(cls) == "guest":
+            g = sorted(t for t in targets if r.rb.get(t) == P.GUEST)
+            step = "bound to %s||0" % ", ".join(P.short(t) for t in sorted(targets)[:4])
+            if g:
+                step += "\t>" + node_key(("ret", g[0]))
+        out.write("I %s %s %s\t%s\n" % (key, class_name(cls),
+                                         ",".join(str(i) for i in sorted(params)) or "-", step))
 
 
 def indirect_targets(b):

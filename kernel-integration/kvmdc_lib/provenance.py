@@ -71,6 +71,7 @@ class Build:
         self.static_binds = {}  # static-call name -> ({fkey}, {"S.F"})
         self.sites = []         # site records (with tu)
         self.by_name = {}       # public name -> fkey, local names -> [fkey]
+        self.table_binds = {}   # (fkey, I) -> {fkey} stored into parameter I's table
 
     def add_unit(self, tu, recs):
         for r in recs:
@@ -86,7 +87,12 @@ class Build:
             elif kind == "bind":
                 target = r.get("target")
                 tkey = fkey(tu, target, r.get("target_local")) if target else None
-                if "static_call" in r:
+                if "param_table" in r:
+                    # handlers[X] = f through parameter I: the tables the callers pass.
+                    if tkey:
+                        self.table_binds.setdefault((fkey(tu, r["fn"], r.get("local")),
+                                                     int(r["param_table"][1:])), set()).add(tkey)
+                elif "static_call" in r:
                     fns, fields = self.static_binds.setdefault(r["static_call"], (set(), set()))
                     if tkey:
                         fns.add(tkey)
@@ -114,11 +120,61 @@ class Build:
         if via:
             out = self.binds.get(via, set())
             return set(out), bool(out)
+        if "via_param" in call:
+            return self.param_targets(call)
         return set(), False
 
+    def param_targets(self, call):
+        """A call through parameter I of its function (msr_access_fn(vcpu,
+        ...)): the functions its callers pass there, complete when every
+        caller passes one by name."""
+        out = set()
+        complete = self.passed_functions(fkey(call["tu"], call["fn"], call.get("local")),
+                                         call["via_param"], out, 0)
+        return out, complete and bool(out)
+
+    def passed_functions(self, fn, i, out, depth):
+        """Add to OUT the functions FN's callers pass as argument I, through
+        callers that pass on a parameter of their own (msr_io(..., do_msr)
+        to __msr_io(..., do_msr)); whether every path names one."""
+        complete = depth < 4
+        for key in self.callers.get(fn, ()) if complete else ():
+            args = self.calls[key].get("args") or []
+            arg = args[i] if i < len(args) else {}
+            v = arg.get("v") or []
+            if arg.get("fn"):
+                out.add(fkey(key[0], arg["fn"], arg.get("fn_local")))
+            elif len(v) == 1 and v[0].get("s") == "param":
+                call = self.calls[key]
+                complete &= self.passed_functions(fkey(call["tu"], call["fn"], call.get("local")),
+                                                  int(v[0]["n"]), out, depth + 1)
+            else:
+                complete = False
+        return complete
+
+    def bind_tables(self):
+        """Functions stored into a table through a parameter are bound to
+        the tables (NAME[]) the direct callers pass there."""
+        for (fn, i), targets in self.table_binds.items():
+            for call in self.calls.values():
+                args = call.get("args") or []
+                if call.get("callee") and i < len(args) and args[i].get("table") and \
+                        fkey(call["tu"], call["callee"], call.get("callee_local")) == fn:
+                    self.binds.setdefault(args[i]["table"], set()).update(targets)
+
     def index(self):
+        """Callers of each function; calls through a parameter last, as
+        their targets come from their own function's callers."""
+        self.bind_tables()
+        later = []
         for key, call in self.calls.items():
+            if "via_param" in call:
+                later.append(key)
+                continue
             for t in self.targets(call)[0]:
+                self.callers.setdefault(t, []).append(key)
+        for key in later:
+            for t in self.targets(self.calls[key])[0]:
                 self.callers.setdefault(t, []).append(key)
 
 
@@ -151,12 +207,12 @@ class Resolver:
         return self.value.get(node, NONE)
 
     def raise_to(self, node, cls, where, step):
-        """Raise NODE to CLS; the first path that does so is its witness:
-        WHERE (fmt, args, file, line) then STEP, which may lead on."""
+        """Raise NODE to CLS; the path that does so is its witness (the
+        first path of its final class): WHERE (fmt, args, file, line) then
+        STEP, which may lead on."""
         if cls > self.value.get(node, NONE):
             self.value[node] = cls
-            if cls == GUEST or node not in self.why:
-                self.why[node] = path(where, step)
+            self.why[node] = path(where, step)
             self.changed = True
 
     # -- terms ----------------------------------------------------------

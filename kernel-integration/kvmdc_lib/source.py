@@ -69,12 +69,15 @@ def mentions_macro_quietly(path):
 
 
 def mentions_bug(path):
-    """Whether PATH writes BUG_ON( or BUG( (rule bug-on-guest)."""
+    """Whether PATH writes BUG_ON( or BUG( outside comments (rule
+    bug-on-guest)."""
     try:
         with open(path, "rb") as f:
-            return bool(BUG_CALL.search(f.read()))
+            data = f.read()
     except OSError:
         return False
+    return bool(BUG_CALL.search(data)) and bool(
+        re.search(BUG_USE, blank_comments(data.decode("utf-8", "replace"))))
 
 
 def call_at(line_text, col):
