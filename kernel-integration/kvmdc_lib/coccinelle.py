@@ -13,7 +13,7 @@ from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
-import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
+import kvmdc_verdict  # noqa: E402  (its function finder, for uses spatch did not parse)
 import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
@@ -203,7 +203,7 @@ def unparsed_sites(tree, files, recs):
     out = []
     for f in files:
         path = os.path.join(tree, f)
-        for line, col in kvmdc_verdict.written_uses("\n".join(kvmdc_verdict.source_lines(path))):
+        for line, col in source.written_uses(source.read_text(path)):
             if (f, line) in seen:
                 continue
             fn = kvmdc_verdict.find_function(path, line)

@@ -1,6 +1,7 @@
 /*
  * check-name: static inline accessor in the TU reading guest state
  * check-cocci: differs: the helper's return reads through to_vmx(), defined in a header the engine does not read: unknown
+ * check-cocci-verdicts: 14:unknown
  */
 #include "kvmdc-test.h"
 static inline bool vmx_exit_is_npf(struct kvm_vcpu *vcpu)

@@ -1,6 +1,7 @@
 /*
  * check-name: wrapper macro; the site is the user's call site
  * check-cocci: differs: Coccinelle does not expand the wrapper macro: it sees one use in the #define body (condition 'cond', unknown), none at the wrapper's use
+ * check-cocci-verdicts: 7:unknown
  */
 #include "kvmdc-test.h"
 #define VMX_BUG_ON_CORRUPTION(cond, vcpu)	KVM_BUG_ON_DATA_CORRUPTION(cond, (vcpu)->kvm)
