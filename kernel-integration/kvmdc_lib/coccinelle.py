@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """The Coccinelle engine: spatch over a tree's files, its records, and
 the uses it could not parse (reported, never dropped)."""
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
 
-from . import KvmdcError, PROJECT, bounded, records, source
+from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, records, source
+from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
-import kvmdc_verdict  # noqa: E402  (the source-level engine: where uses are written)
+import kvmdc_verdict  # noqa: E402  (its function finder, for uses spatch did not parse)
 import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
@@ -19,6 +21,12 @@ BUG_SCRIPT = os.path.join(COCCI_DIR, "bug_on_guest.cocci")
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
 RECORD = "kvmdc-record: "
+# Records of a trusted run, per file, keyed by everything they depend on.
+RESULTS = os.path.join(CACHE, "cocci-results")
+# What the source-level engine reads besides the file: the KVM headers
+# (struct member types) and the file's quoted includes.
+KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
+QUOTED_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
 
 
 def progress(msg):
@@ -41,7 +49,92 @@ def macro_file(tmp):
 
 
 def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
-    """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES."""
+    """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES.  A
+    trusted run (no TIMEOUT) reuses the records of files whose inputs
+    have not changed since an earlier run."""
+    if not files:
+        return []
+    cached, keys = {}, {}
+    if timeout is None:
+        cached, keys = cache_lookup(tree, files, script)
+    todo = [f for f in files if f not in cached]
+    recs = spatch_records(tree, todo, jobs, tmp, script, timeout, confine)
+    if timeout is None:
+        cache_store(todo, keys, recs)
+    recs += [r for f in files if f in cached for r in cached[f]]
+    if script != SCRIPT:
+        return recs
+    return recs + unparsed_sites(tree, files, recs)
+
+
+def cache_inputs(tree, f):
+    """Every file the records of F depend on: F, the engine (cocci/ and
+    the policy reader), the policy, the macro files, the KVM headers and
+    F's quoted includes (next to it or one level up, where the engine
+    looks for them)."""
+    paths = [os.path.join(COCCI_DIR, n) for n in sorted(os.listdir(COCCI_DIR))
+             if n.endswith((".cocci", ".py", ".h"))]
+    paths += [os.path.join(INTEGRATION, "kvmdc_lib", "policy.py"),
+              policy.resolve(os.environ.get("KVMDC_POLICY") or None)]
+    paths += [p for p in STANDARD_H if os.path.exists(p)][:1]
+    paths += [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+    path = os.path.join(tree, f)
+    with open(path, "rb") as fh:
+        text = fh.read()
+    d = os.path.dirname(os.path.realpath(path))
+    for inc in QUOTED_INCLUDE.findall(text):
+        paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
+    return paths + [path]
+
+
+def cache_key(tree, f, script):
+    h = hashlib.sha256(("%s\0%s\0" % (f, os.path.basename(script))).encode(
+        errors="surrogateescape"))
+    for p in cache_inputs(tree, f):
+        h.update(p.encode(errors="surrogateescape") + b"\0")
+        try:
+            with open(p, "rb") as fh:
+                h.update(hashlib.sha256(fh.read()).digest())
+        except FileNotFoundError:
+            h.update(b"-")
+    return h.hexdigest()
+
+
+def cache_lookup(tree, files, script):
+    """({file: cached records}, {file: key}); unreadable entries are misses."""
+    cached, keys = {}, {}
+    for f in files:
+        try:
+            keys[f] = cache_key(tree, f, script)
+        except OSError:
+            continue
+        try:
+            with open(os.path.join(RESULTS, keys[f][:2], keys[f]), encoding="utf-8") as fh:
+                cached[f] = json.load(fh)
+        except (OSError, ValueError):
+            pass
+    return cached, keys
+
+
+def cache_store(files, keys, recs):
+    """Each file's records, written to a temporary name and renamed; a
+    cache that cannot be written only costs time."""
+    for f in files:
+        if f not in keys:
+            continue
+        d = os.path.join(RESULTS, keys[f][:2])
+        try:
+            os.makedirs(d, exist_ok=True)
+            tmp = os.path.join(d, ".%s.%d" % (keys[f], os.getpid()))
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump([r for r in recs if r["file"] == f], fh)
+            os.replace(tmp, os.path.join(d, keys[f]))
+        except OSError:
+            pass
+
+
+def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
+    """spatch with SCRIPT over FILES: the records it prints, tree-relative."""
     if not files:
         return []
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
@@ -81,9 +174,7 @@ def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
                 name = real.get(src["file"], src["file"])
                 src["file"] = records.relative(name, tree) if name else None
             recs.append(rec)
-    if script != SCRIPT:
-        return recs
-    return recs + unparsed_sites(tree, files, recs)
+    return recs
 
 
 def spatch_names(tree, files, tmp):
@@ -112,7 +203,7 @@ def unparsed_sites(tree, files, recs):
     out = []
     for f in files:
         path = os.path.join(tree, f)
-        for line, col in kvmdc_verdict.written_uses("\n".join(kvmdc_verdict.source_lines(path))):
+        for line, col in source.written_uses(source.read_text(path)):
             if (f, line) in seen:
                 continue
             fn = kvmdc_verdict.find_function(path, line)

@@ -10,6 +10,8 @@ import re
 from . import MACRO
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+COMMENT_OR_STRING = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"", re.S)
+DEFINE = re.compile(r"\s*#\s*define\b")
 # The macro's own #define, continuation lines included.
 OWN_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+" + MACRO + r"\b(?:[^\n]*\\\n)*[^\n]*", re.M)
 USE = re.compile(r"\b" + MACRO + r"\b")
@@ -21,10 +23,12 @@ QUOTE_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
 CONDITION_LINES = 40
 
 
-def blank_comments(text):
-    """TEXT with every comment turned into spaces, newlines kept, so that
-    lines and columns stay those of the file."""
-    return COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+def blank_comments(text, strings=False):
+    """TEXT with every comment (and with STRINGS every string literal)
+    turned into spaces, newlines kept, so that lines and columns stay
+    those of the file."""
+    return (COMMENT_OR_STRING if strings else COMMENT).sub(
+        lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 def read_text(path):
@@ -41,6 +45,19 @@ def mentions_macro(path):
         return False
     text = blank_comments(data.decode("utf-8", "replace"))
     return bool(USE.search(OWN_DEFINE.sub(" ", text)))
+
+
+def written_uses(text):
+    """(line, 1-based column) of each call of the macro written in TEXT:
+    not in a comment, a string or a #define body (continuation lines
+    included)."""
+    uses, in_define = [], False
+    for n, line in enumerate(blank_comments(text, strings=True).split("\n"), 1):
+        define = in_define or DEFINE.match(line)
+        in_define = bool(define) and line.rstrip().endswith("\\")
+        if not define:
+            uses += [(n, m.start() + 1) for m in CALL.finditer(line)]
+    return uses
 
 
 def mentions_macro_quietly(path):
