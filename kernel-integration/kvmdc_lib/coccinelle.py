@@ -67,45 +67,56 @@ def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
     return recs + unparsed_sites(tree, files, recs)
 
 
-def cache_inputs(tree, f):
-    """Every file the records of F depend on: F, the engine (cocci/ and
-    the policy reader), the policy, the macro files, the KVM headers and
-    F's quoted includes (next to it or one level up, where the engine
-    looks for them)."""
+def engine_inputs(tree):
+    """The files every record depends on: the engine (cocci/ and the policy
+    reader), the policy, the macro files and the KVM headers."""
     paths = [os.path.join(COCCI_DIR, n) for n in sorted(os.listdir(COCCI_DIR))
              if n.endswith((".cocci", ".py", ".h"))]
     paths += [os.path.join(INTEGRATION, "kvmdc_lib", "policy.py"),
               policy.resolve(os.environ.get("KVMDC_POLICY") or None)]
     paths += [p for p in STANDARD_H if os.path.exists(p)][:1]
-    paths += [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+    return paths + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+
+
+def file_inputs(tree, f):
+    """F and its quoted includes (next to it or one level up, where the
+    engine looks for them)."""
     path = os.path.join(tree, f)
     with open(path, "rb") as fh:
         text = fh.read()
     d = os.path.dirname(os.path.realpath(path))
+    paths = []
     for inc in QUOTED_INCLUDE.findall(text):
         paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
     return paths + [path]
 
 
-def cache_key(tree, f, script):
-    h = hashlib.sha256(("%s\0%s\0" % (f, os.path.basename(script))).encode(
-        errors="surrogateescape"))
-    for p in cache_inputs(tree, f):
+def digest(h, paths):
+    """Fold each path and its contents (or its absence) into H."""
+    for p in paths:
         h.update(p.encode(errors="surrogateescape") + b"\0")
         try:
             with open(p, "rb") as fh:
                 h.update(hashlib.sha256(fh.read()).digest())
         except FileNotFoundError:
             h.update(b"-")
-    return h.hexdigest()
+    return h
 
 
 def cache_lookup(tree, files, script):
-    """({file: cached records}, {file: key}); unreadable entries are misses."""
+    """({file: cached records}, {file: key}); unreadable entries are misses.
+    The engine's inputs are read once per run, each file's own per file."""
     cached, keys = {}, {}
+    try:
+        engine = digest(hashlib.sha256(os.path.basename(script).encode()),
+                        engine_inputs(tree))
+    except OSError:
+        return cached, keys
     for f in files:
+        h = engine.copy()
+        h.update(f.encode(errors="surrogateescape") + b"\0")
         try:
-            keys[f] = cache_key(tree, f, script)
+            keys[f] = digest(h, file_inputs(tree, f)).hexdigest()
         except OSError:
             continue
         try:
