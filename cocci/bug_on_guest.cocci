@@ -12,7 +12,7 @@
 // Comments: Applies under the policy's bug-scope directories
 //  (kernel-integration/kvmdc.policy, KVMDC_POLICY overrides); its bug-allow
 //  lines name reviewed sites whose guest-derived condition a check before
-//  them bounds.  The verdict is kvmdc_bug.py on top of kvmdc_verdict.py,
+//  them bounds.  The verdict is kvmdc_bug.py on top of kvmdc_text.py,
 //  next to this file: source level, as for KVM_BUG_ON_DATA_CORRUPTION().
 // Options: --no-includes --include-headers
 
@@ -25,25 +25,20 @@ virtual report
 import os
 import sys
 
-
-def kvmdc_cocci_dir():
-	"""This script's directory: kvmdc scan and coccicheck both say it."""
-	d = os.environ.get("KVMDC_COCCI_DIR")
-	if d:
-		return d
-	cocci = os.environ.get("COCCI", "")
-	if cocci.endswith(".cocci"):
-		return os.path.dirname(os.path.abspath(cocci))
-	with open("/proc/self/cmdline", "rb") as f:
-		args = f.read().decode(errors="replace").split("\0")
-	for i, a in enumerate(args[:-1]):
-		if a in ("--sp-file", "--cocci-file"):
-			return os.path.dirname(os.path.abspath(args[i + 1]))
-	return os.path.dirname(os.path.abspath(args[-2]))
-
-
-sys.path.insert(0, kvmdc_cocci_dir())
-import kvmdc_bug
+# The helpers are found on PYTHONPATH (kvmdc scan sets it: cocci/ and
+# kernel-integration/).  make coccicheck exports COCCI, this script's path:
+# its directory and the kernel-integration/ beside it are the fallback.
+try:
+	import kvmdc_bug
+except ImportError:
+	kvmdc_sp = os.path.abspath(os.environ.get("COCCI", ""))
+	if not kvmdc_sp.endswith(".cocci"):
+		sys.stderr.write("bug_on_guest.cocci: put kvmdc's cocci/ and "
+				 "kernel-integration/ on PYTHONPATH (or set COCCI to this script)\n")
+		sys.exit(2)
+	sys.path[:0] = [os.path.dirname(kvmdc_sp),
+			os.path.join(os.path.dirname(os.path.dirname(kvmdc_sp)), "kernel-integration")]
+	import kvmdc_bug
 
 kvmdc_records = os.environ.get("KVMDC_RECORDS") == "1"
 

@@ -11,13 +11,25 @@
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 The kvmdc authors.
-// Comments: The verdict is decided by kvmdc_verdict.py next to this file from
-//  kernel-integration/kvmdc.policy (KVMDC_POLICY overrides), the policy the
-//  kvmdc GCC plugin reads.  It is source level: helpers defined in other
-//  files are unknown unless the policy names them, parameters are judged by
-//  type and name, not by callers in other files.  Functions named with
-//  paging_tmpl.h's FNAME() are only parsed with a macro file made of
-//  Coccinelle's standard.h followed by cocci/kvmdc-macros.h, passed as
+// Comments: The rules below bind what the verdict needs from Coccinelle's
+//  own parse, in the functions a verdict can reach only: the functions that
+//  hold a site, the same-file helpers they call (two levels) and the
+//  functions that call them (one level up).  There they bind the calls and
+//  their arguments, the fields read (typed by Coccinelle where it can), the
+//  assignments and guest fills that reach each use of a variable (`...`
+//  with `when !=`), the uses a parameter's incoming value reaches, the
+//  helpers' return expressions and the branch statements.  kvmdc_verdict.py
+//  (next to this file) only combines these facts by their positions and
+//  looks every name up in kernel-integration/kvmdc.policy (KVMDC_POLICY
+//  overrides), the policy the kvmdc GCC plugin reads.  Python finds its
+//  helpers on PYTHONPATH, or beside COCCI (which make coccicheck
+//  COCCI=... exports).  Field types of nested members (vcpu->arch.regs)
+//  need the KVM headers: kvmdc scan adds --include-headers-for-types
+//  --include include/linux/kvm_host.h --include
+//  arch/x86/include/asm/kvm_host.h; without them such a field is judged by
+//  the pointer it is read through.  Functions named with paging_tmpl.h's
+//  FNAME() are only parsed with a macro file made of Coccinelle's
+//  standard.h followed by cocci/kvmdc-macros.h, passed as
 //  SPFLAGS="--macro-file-builtins FILE" (kvmdc scan builds and passes it).
 // Options: --no-includes --include-headers
 
@@ -31,101 +43,468 @@ virtual report
 import os
 import sys
 
-
-def kvmdc_cocci_dir():
-	"""This script's directory: kvmdc scan and coccicheck both say it."""
-	d = os.environ.get("KVMDC_COCCI_DIR")
-	if d:
-		return d
-	cocci = os.environ.get("COCCI", "")
-	if cocci.endswith(".cocci"):
-		return os.path.dirname(os.path.abspath(cocci))
-	with open("/proc/self/cmdline", "rb") as f:
-		args = f.read().decode(errors="replace").split("\0")
-	for i, a in enumerate(args[:-1]):
-		if a in ("--sp-file", "--cocci-file"):
-			return os.path.dirname(os.path.abspath(args[i + 1]))
-	return os.path.dirname(os.path.abspath(args[-2]))
-
-
-sys.path.insert(0, kvmdc_cocci_dir())
-import kvmdc_verdict
+# The helpers are found on PYTHONPATH (kvmdc scan sets it: cocci/ and
+# kernel-integration/).  make coccicheck exports COCCI, this script's path:
+# its directory and the kernel-integration/ beside it are the fallback.
+try:
+	import kvmdc_verdict as kv
+except ImportError:
+	kvmdc_sp = os.path.abspath(os.environ.get("COCCI", ""))
+	if not kvmdc_sp.endswith(".cocci"):
+		sys.stderr.write("kvm_bug_on_data_corruption.cocci: put kvmdc's cocci/ and "
+				 "kernel-integration/ on PYTHONPATH (or set COCCI to this script)\n")
+		sys.exit(2)
+	sys.path[:0] = [os.path.dirname(kvmdc_sp),
+			os.path.join(os.path.dirname(os.path.dirname(kvmdc_sp)), "kernel-integration")]
+	import kvmdc_verdict as kv
 
 kvmdc_records = os.environ.get("KVMDC_RECORDS") == "1"
-kvmdc_sites = {}
 
+// ---- the sites, their functions, and the functions a verdict reaches ----
 
-def kvmdc_site(p):
-	"""Verdict of the site at position p, computed once per site."""
-	key = (p.file, int(p.line), int(p.column))
-	if key not in kvmdc_sites:
-		kvmdc_sites[key] = kvmdc_verdict.classify(p.file, int(p.line), int(p.column))
-	return kvmdc_sites[key]
-
-
-def kvmdc_message(p, site):
-	fn, cond, verdict, sources = site
-	fn = kvmdc_verdict.site_function(p, fn)
-	if verdict == "guest":
-		return ("WARNING: KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() guards a "
-			"guest-controlled condition (%s): a guest can BUG() the host, "
-			"use KVM_BUG_ON()" % (cond, fn, kvmdc_verdict.describe(sources, "guest")))
-	return ("INFO: KVM_BUG_ON_DATA_CORRUPTION(%s) in %s(): %s condition"
-		% (cond, fn, verdict))
-
-
-@site depends on !patch@
+@site@
 expression E, K;
-position p;
+position p, pe;
 @@
 
-KVM_BUG_ON_DATA_CORRUPTION@p(E, K)
+KVM_BUG_ON_DATA_CORRUPTION@p(E@pe, K)
+
+@script:python sitefn@
+p << site.p;
+pe << site.pe;
+E << site.E;
+fn;
+@@
+kv.begin_site(p[0].file).add_site(p, pe, E)
+coccinelle.fn = cocci.make_ident(p[0].current_element)
+
+// A use in a wrapper macro's body: its condition is the wrapper's parameter.
+@wrapper@
+identifier W;
+position site.p;
+expression E, K;
+@@
+
+#define W(...) <+... KVM_BUG_ON_DATA_CORRUPTION@p(E, K) ...+>
+
+@script:python@
+W << wrapper.W;
+p << site.p;
+@@
+kv.facts_for(p[0].file).add_wrapper(p, W)
+
+// The helpers whose value a site can read: those called in its condition
+// or in a value assigned in its function (their bodies, if in this file,
+// are read below), then those called in what these helpers return or
+// initialise a local with.  Other
+// calls (vcpu_enter_guest() in vcpu_run()) are not followed: reading every
+// callee of a large function costs more than it decides.
+@callee exists@
+identifier sitefn.fn;
+expression E1;
+identifier x, g;
+@@
+
+fn(...) { <...
+(
+x = <+... g(...) ...+>
+|
+E1 = <+... g(...) ...+>
+|
+g(..., &x, ...)
+|
+KVM_BUG_ON_DATA_CORRUPTION(<+... g(...) ...+>, ...)
+)
+...> }
+
+@script:python@
+g << callee.g;
+@@
+kv.facts_for().add_scope(g, 1)
+
+@callee2 depends on site@
+type T;
+identifier x, g;
+position p : script:python () { kv.in_scope(p[0].current_element, 1) };
+@@
+
+(
+return@p <+... g(...) ...+>;
+|
+T x@p = <+... g(...) ...+>;
+)
+
+@script:python@
+g << callee2.g;
+@@
+kv.facts_for().add_scope(g, 2)
+
+@caller@
+identifier sitefn.fn;
+position pc;
+@@
+
+fn@pc(...)
+
+@script:python@
+pc << caller.pc;
+@@
+kv.facts_for().add_scope(pc[0].current_element, kv.CALLER)
+
+// ---- inside those functions: definitions, calls, fields, returns -------
+
+@fndef depends on site@
+identifier fn : script:python () { kv.in_scope(fn) };
+position pf;
+@@
+
+fn@pf(...) { ... }
+
+@script:python@
+fn << fndef.fn;
+pf << fndef.pf;
+@@
+kv.facts_for(pf[0].file).add_function(fn)
+
+@static_fn depends on site@
+identifier fn : script:python () { kv.in_scope(fn) };
+type T;
+position pf;
+@@
+
+static T fn@pf(...) { ... }
+
+@script:python@
+fn << static_fn.fn;
+@@
+kv.facts_for().add_function(fn, static=True)
+
+@param depends on site@
+identifier fn : script:python () { kv.in_scope(fn) };
+identifier x;
+parameter list[n] ps;
+type T;
+position pp;
+@@
+
+fn(ps, T x@pp, ...) { ... }
+
+@script:python@
+fn << param.fn;
+x << param.x;
+n << param.n;
+T << param.T;
+pp << param.pp;
+@@
+kv.facts_for(pp[0].file).add_param(fn, n, x, T, pp)
+
+// Every call, with where all its arguments are (what a condition does not
+// read directly); and one by one for the calls whose arguments are
+// followed (same-file functions, and macros that are not calls).
+@call depends on site@
+identifier g;
+expression list es;
+position pc, pa;
+@@
+
+g@pc(es@pa)
+
+@script:python@
+g << call.g;
+pc << call.pc;
+pa << call.pa;
+@@
+for c, a in kv.each(pc, pa):
+	kv.facts_for().add_call(g, c)
+	kv.facts_for().add_arg(c, -1, a)
+
+// The arguments one by one, for the calls whose arguments are followed.
+@arg depends on site@
+identifier g : script:python () { kv.follows_arguments(g) };
+expression list[n] es;
+expression A;
+position pc : script:python () { kv.in_scope(pc[0].current_element) }, pa;
+@@
+
+g@pc(es, A@pa, ...)
+
+@script:python@
+pc << arg.pc;
+n << arg.n;
+pa << arg.pa;
+A << arg.A;
+@@
+for c, a in kv.each(pc, pa):
+	kv.facts_for().add_arg(c, n, a, A)
+
+// A field read, with the type Coccinelle infers for its base, then
+// without (Coccinelle could not infer it).  One rule for each operator:
+// a match does not look inside itself (vcpu->arch.regs is two reads).
+@typed_ptr_field depends on site@
+type T;
+T B;
+identifier fld;
+position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
+@@
+
+B@pb->fld@pf
+
+@script:python@
+T << typed_ptr_field.T;
+fld << typed_ptr_field.fld;
+pb << typed_ptr_field.pb;
+pf << typed_ptr_field.pf;
+@@
+for b, f in kv.each(pb, pf):
+	kv.facts_for().add_field(T, fld, b, f)
+
+@typed_dot_field depends on site@
+type T;
+T B;
+identifier fld;
+position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
+@@
+
+B@pb.fld@pf
+
+@script:python@
+T << typed_dot_field.T;
+fld << typed_dot_field.fld;
+pb << typed_dot_field.pb;
+pf << typed_dot_field.pf;
+@@
+for b, f in kv.each(pb, pf):
+	kv.facts_for().add_field(T, fld, b, f)
+
+@ptr_field depends on site@
+expression B;
+identifier fld;
+position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
+@@
+
+B@pb->fld@pf
+
+@script:python@
+fld << ptr_field.fld;
+pb << ptr_field.pb;
+pf << ptr_field.pf;
+@@
+for b, f in kv.each(pb, pf):
+	kv.facts_for().add_field(None, fld, b, f)
+
+@dot_field depends on site@
+expression B;
+identifier fld;
+position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
+@@
+
+B@pb.fld@pf
+
+@script:python@
+fld << dot_field.fld;
+pb << dot_field.pb;
+pf << dot_field.pf;
+@@
+for b, f in kv.each(pb, pf):
+	kv.facts_for().add_field(None, fld, b, f)
+
+// An address taken (&vmx->nested.vmcs02): the fields in it are not read,
+// the value is where the innermost base points.
+@addr depends on site@
+expression E;
+position pe : script:python () { kv.in_scope(pe[0].current_element) };
+@@
+
+ (&E@pe)
+
+@script:python@
+pe << addr.pe;
+@@
+for e in pe:
+	kv.facts_for().add_address(e)
+
+// What a same-file helper returns.
+@ret depends on site@
+expression R;
+position pr : script:python () { kv.in_scope(pr[0].current_element) }, pe;
+@@
+
+return@pr R@pe;
+
+@script:python@
+pr << ret.pr;
+pe << ret.pe;
+R << ret.R;
+@@
+for r, e in kv.each(pr, pe):
+	kv.facts_for().add_return(r, e, R)
+
+// Branches: what decides whether a constant condition is reached, and
+// which of several definitions reaches a use (a loop body also runs after
+// itself; do-while is not matched: spatch 1.1.1 does not support it in a
+// disjunction, so its body counts as straight-line code).
+@branch depends on site@
+expression C;
+expression E1, E3;
+statement S1, S2;
+position pb : script:python () { kv.in_scope(pb[0].current_element) }, pc, ps1, ps2, pl;
+@@
+
+(
+if@pb (C@pc) S1@ps1 else S2@ps2
+|
+if@pb (C@pc) S1@ps1
+|
+while@pb@pl (C@pc) S1@ps1
+|
+for@pb@pl (E1; C@pc; E3) S1@ps1
+|
+for@pb@pl (; C@pc; E3) S1@ps1
+|
+for@pb@pl (E1; C@pc; ) S1@ps1
+)
+
+@script:python@
+pb << branch.pb;
+pc << branch.pc;
+C << branch.C;
+ps1 << branch.ps1;
+ps2 << branch.ps2 = [];
+pl << branch.pl = [];
+@@
+if ps2:
+	for b, c, s1, s2 in kv.each(pb, pc, ps1, ps2):
+		kv.facts_for().add_branch(b, c, [s1, s2], C)
+else:
+	for b, c, s1 in kv.each(pb, pc, ps1):
+		kv.facts_for().add_branch(b, c, [s1], C, loop=bool(pl))
+
+// Statements that leave a block: an earlier branch holding one decides
+// whether what follows it runs.
+@exit depends on site@
+identifier L;
+position pe : script:python () { kv.in_scope(pe[0].current_element, 0) };
+@@
+
+(
+return@pe ...;
+|
+goto@pe L;
+|
+break@pe;
+|
+continue@pe;
+)
+
+@script:python@
+pe << exit.pe;
+@@
+for e in pe:
+	kv.facts_for().add_exit(e)
+
+// Every assignment (and initialiser), flow-insensitively, with where its
+// value is: which variables a verdict can reach (kv.tracked()) and, by
+// their order and the branches around them, which definitions reach a use
+// (FileFacts.reaching(): no control-flow `...` over whole functions, which
+// costs minutes in walk_addr_generic()).
+@assign depends on site@
+identifier x;
+expression R;
+position pd : script:python () { kv.in_scope(pd[0].current_element) }, pr;
+@@
+
+x@pd = R@pr
+
+@script:python@
+x << assign.x;
+pd << assign.pd;
+pr << assign.pr;
+R << assign.R;
+@@
+for d, r in kv.each(pd, pr):
+	kv.facts_for().add_assign(x, d, r, R)
+
+// Definitions without `=`: a call that fills a variable through its
+// address (kvm_read_guest(.., &x, ..)), or a guest macro that writes its
+// first argument (get_user(x, ptr)).
+@fill depends on site@
+identifier x : script:python () { kv.tracked(x) };
+identifier f;
+identifier g : script:python () { kv.fills_first_argument(g) };
+position pa : script:python () { kv.in_scope(pa[0].current_element) }, pm;
+@@
+
+(
+f@pa(..., &x, ...)
+|
+g@pm(x, ...)
+)
+
+@script:python@
+x << fill.x;
+pa << fill.pa = [];
+pm << fill.pm = [];
+@@
+facts = kv.facts_for()
+for a in pa:
+	facts.add_fill(x, facts.callee_at(a), a, True)
+for m in pm:
+	facts.add_fill(x, facts.callee_at(m), m, False)
+
+// Every use of a variable a verdict can reach.
+@use depends on site@
+identifier x : script:python () { kv.tracked(x) };
+position pu : script:python () { kv.in_scope(pu[0].current_element) };
+@@
+
+x@pu
+
+@script:python@
+x << use.x;
+pu << use.pu;
+@@
+for u in pu:
+	kv.facts_for().add_use(x, u)
+
+// ---- output -------------------------------------------------------------
 
 @script:python depends on report@
 p << site.p;
+E << site.E;
 @@
-
-s = kvmdc_site(p[0])
+s = kv.facts_for(p[0].file).classify(p)
 if kvmdc_records:
-	print(kvmdc_verdict.record_line(p[0], s))
+	print(kv.record_line(p[0], s, E))
 else:
-	coccilib.report.print_report(p[0], kvmdc_message(p[0], s))
+	coccilib.report.print_report(p[0], kv.message(p[0], s, E))
 
 @script:python depends on org@
 p << site.p;
+E << site.E;
 @@
-
-s = kvmdc_site(p[0])
-if s[2] == "guest":
-	coccilib.org.print_todo(p[0], kvmdc_message(p[0], s))
+s = kv.facts_for(p[0].file).classify(p)
+if s[1] == "guest":
+	coccilib.org.print_todo(p[0], kv.message(p[0], s, E))
 else:
-	coccilib.org.print_safe_todo(p[0], kvmdc_message(p[0], s))
-
-@guest depends on patch || context@
-expression E, K;
-position p;
-@@
-
-KVM_BUG_ON_DATA_CORRUPTION@p(E, K)
+	coccilib.org.print_safe_todo(p[0], kv.message(p[0], s, E))
 
 @script:python guest_only depends on patch || context@
-p << guest.p;
+p << site.p;
 @@
-
-if kvmdc_site(p[0])[2] != "guest":
+if kv.facts_for(p[0].file).classify(p)[1] != "guest":
 	cocci.include_match(False)
 
 // Only the macro name is marked and replaced: the condition may hold
 // tokens from a macro expansion (FNAME()) that Coccinelle cannot rewrite.
 @depends on context@
-position guest.p;
+position site.p;
 @@
 
 * KVM_BUG_ON_DATA_CORRUPTION@p
   (...)
 
 @depends on patch@
-position guest.p;
+position site.p;
 @@
 
 - KVM_BUG_ON_DATA_CORRUPTION@p

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Verdicts of plain BUG_ON()/BUG() sites (rule bug-on-guest) for
-bug_on_guest.cocci, on top of the macro engine in kvmdc_verdict.py.
+bug_on_guest.cocci, on top of the text reader in kvmdc_text.py.
 
 BUG_ON(cond) is judged like the macro's condition.  BUG() is judged by the
 conditions of the blocks that enclose it (if/else, while, for, and the
@@ -14,7 +14,7 @@ import json
 import os
 import re
 
-import kvmdc_verdict as kv
+import kvmdc_text as kv
 
 SWITCH = re.compile(r"\bswitch(?=\s*\()")
 # CALL without its leading \b: a pattern that starts with a literal is

@@ -1,39 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Source-level verdict for one KVM_BUG_ON_DATA_CORRUPTION() site.
+"""Verdicts of the Coccinelle engine, from the facts its SmPL rules bind.
 
-Called from the embedded Python of the .cocci scripts.  Coccinelle finds
-the site (file, line, column, enclosing function); this module reads the
-function's text and traces the condition back to its sources with the
-policy file that the GCC plugin reads too (kvmdc_lib.policy: one parser,
-one knowledge base).  It follows locals assigned in the same function,
-buffers filled through guest-func arguments, same-file helpers (their
-return expressions, parameters bound to the caller's arguments), fields by
-the declared struct type of their base, and for a constant condition the
-branch conditions that enclose the site.  Parameters are judged by their
-declared type, then by the policy's parameter names.
+The semantic patch (kvm_bug_on_data_corruption.cocci) does all the reading
+of C: it binds every site and its condition, the functions of the file and
+their parameters, the calls and their arguments, the fields read (with the
+type Coccinelle infers for their base), the addresses taken, every
+assignment and guest fill with its value, every use of a variable a
+verdict can reach, the return expressions of same-file helpers, the branch
+and loop statements with their bodies and the statements that leave a
+block.  Each fact is a name with Coccinelle positions; the script rules
+hand them to a FileFacts.  Which definitions reach a use is decided here
+from their order and the bodies around them (FileFacts.reaching()).
+
+This module only combines those facts: the reads of a condition are the
+facts whose positions lie inside it, a helper's return is read with its
+parameters bound to the call's arguments, a parameter by what the file's
+callers pass, and every name is looked up in the policy (the one the GCC
+plugin reads).  It never opens a C file.
+
+API for rules built on this engine:
+    facts = kvmdc_verdict.facts_for(path)       # after the fact rules ran
+    function, verdict, sources = facts.classify(site_pos, cond_pos)
+    kvmdc_verdict.verdict_of(sources), kvmdc_verdict.describe(sources, cls)
 """
 import json
 import os
-import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), "kernel-integration"))
-from kvmdc_lib import policy as policy_mod  # noqa: E402
+from kvmdc_lib import MACRO, policy as policy_mod
 
-MACRO = "KVM_BUG_ON_DATA_CORRUPTION"
-TOKEN = re.compile(r"\s*(->|&&|\|\||[!=<>]=|<<|>>|[A-Za-z_]\w*|0[xX][0-9a-fA-F]+\w*"
-                   r"|\d\w*|'(?:\\.|[^'])'|\"(?:\\.|[^\"])*\"|\S)")
-KEYWORDS = {"if", "while", "for", "switch", "return", "sizeof", "struct",
-            "union", "unsigned", "signed", "const", "volatile", "int", "long",
-            "char", "short", "bool", "void", "u8", "u16", "u32", "u64", "s8",
-            "s16", "s32", "s64", "gfn_t", "gpa_t", "gva_t", "hpa_t", "typeof",
-            "unlikely", "likely", "READ_ONCE", "WRITE_ONCE", "do", "else"}
-CONSTANTS = {"true", "false", "NULL"}
-MAX_DEPTH = 6
+MAX_CALL_DEPTH = 3          # helpers and callers followed, each way (as the plugin)
+CALLER = 3                  # scope depth of a caller: its own callees are not read
+# Calls that are not calls: the compiler sees through them.
+# Macros whose value is their first argument's truth (the rest is not read).
+CONDITION_MACROS = {"KVM_BUG_ON", "KVM_BUG_ON_DATA_CORRUPTION", "WARN_ON", "WARN_ON_ONCE",
+                    "WARN", "WARN_ONCE", "BUG_ON"}
+TRANSPARENT = {"likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "__builtin_expect",
+               "sizeof", "typeof", "__typeof__"}
+
+CONSTANT_NAMES = {"true", "false", "NULL"}
 
 _policy = None
-_files = {}
+_facts = None
 
 
 def get_policy():
@@ -43,521 +51,523 @@ def get_policy():
     return _policy
 
 
-def tokens(text):
-    return [m.group(1) for m in TOKEN.finditer(text)]
+def one(pos):
+    """A Coccinelle position, given alone or as a (one-element) list."""
+    return pos[0] if isinstance(pos, (list, tuple)) else pos
 
 
-def source_lines(path):
-    if path not in _files:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            _files[path] = f.read().split("\n")
-    return _files[path]
+def element(pos):
+    """The function (top-level element) a position is in."""
+    return one(pos).current_element
 
 
-def unfname(text):
-    """paging_tmpl.h names its functions FNAME(x); look them up as x."""
-    return re.sub(r"\bFNAME\s*\(\s*(\w+)\s*\)", r"\1", text)
+def each(*lists):
+    """Matches inside one `<... ...>` that bind the same names share one
+    environment, their positions gathered in lists: the Nth element of
+    each list belongs to the Nth match (all are ordered in the text)."""
+    ordered = [sorted(l, key=lambda q: (q.file, int(q.line), int(q.column))) for l in lists]
+    return zip(*ordered)
 
 
-def strip_comments(text):
-    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+def span(pos):
+    """(file, line, col, line_end, col_end) of a Coccinelle position."""
+    p = one(pos)
+    return (p.file, int(p.line), int(p.column), int(p.line_end), int(p.column_end))
 
 
-COMMENT = r"/\*.*?\*/|//[^\n]*"
-STRING = r"\"(?:\\.|[^\"\\\n])*\""
+def inside(inner, outer):
+    return inner[0] == outer[0] and (outer[1], outer[2]) <= (inner[1], inner[2]) and \
+        (inner[3], inner[4]) <= (outer[3], outer[4])
 
 
-def blank_comments(text, strings=False):
-    """TEXT with comments (and string literals) blanked to spaces, so that
-    lines and columns stay valid."""
-    pattern = COMMENT + "|" + STRING if strings else COMMENT
-    return re.sub(pattern, lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+def before(a, b):
+    return a[0] == b[0] and a[1:3] < b[1:3]
 
 
-def written_uses(text):
-    """(line, 1-based col) of each use of the macro written in TEXT: not in
-    a comment, a string or a #define body (continuation lines included)."""
-    uses, in_define = [], False
-    for n, line in enumerate(blank_comments(text, strings=True).split("\n"), 1):
-        define = in_define or re.match(r"\s*#\s*define\b", line)
-        in_define = bool(define) and line.rstrip().endswith("\\")
-        if not define:
-            uses += [(n, m.start() + 1) for m in re.finditer(r"\b%s\s*\(" % MACRO, line)]
-    return uses
+def struct_name(ctype):
+    """kvm_vcpu from 'const struct kvm_vcpu *' (the tag the policy names)."""
+    words = [w for w in str(ctype).replace("*", " ").split("[")[0].split()
+             if w not in ("const", "volatile", "struct", "union", "enum", "__rcu")]
+    return words[-1] if words else None
 
 
-def balanced(text, start):
-    """Index just past the parenthesis group opening at text[start]."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
+def source(kind, name, cls, why, path, line):
+    return {"kind": kind, "name": name, "class": cls, "why": why,
+            "file": path, "line": line}
 
 
-def split_args(text):
-    """Top-level comma-separated arguments of an argument list text."""
-    args, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            args.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        args.append(cur.strip())
-    return args
+def in_scope(fn, depth=None):
+    """Constraint of the rules that read function bodies: can a verdict of
+    this file reach FN (within DEPTH helper levels of a site's function)?"""
+    return _facts is not None and not _facts.closed and _facts.in_scope(fn, depth)
 
 
-class Function:
-    """The text of one function: header parameters and body."""
-
-    def __init__(self, path, name, params, body, body_line):
-        self.path, self.name = path, name
-        self.params = params          # name -> declaration text
-        self.body = body
-        self.body_line = body_line    # 1-based line of the opening brace
+def fills_first_argument(name):
+    """get_user(x, ptr) style: a guest macro that writes its first argument."""
+    entry = get_policy().func(name)
+    return bool(entry) and entry.prov == "guest"
 
 
-def find_function(path, line):
-    """The function whose body holds LINE (kernel style: braces at column 0)."""
-    lines = source_lines(path)
-    start = None
-    for i in range(min(line, len(lines)) - 1, -1, -1):
-        if lines[i].startswith("{"):
-            start = i
-            break
-        if lines[i].startswith("}") and i < line - 1:
-            return None
-    if start is None:
-        return None
-    end = start + 1
-    while end < len(lines) and not lines[end].startswith("}"):
-        end += 1
-    return parse_function(path, lines, start, end)
+def tracked(name):
+    """Constraint of the control-flow rules: a variable a verdict can reach."""
+    return _facts is not None and _facts.tracked(name)
 
 
-def parse_function(path, lines, start, end):
-    head = []
-    for i in range(start - 1, max(start - 12, -1), -1):
-        text = lines[i]
-        if text.rstrip().endswith((";", "}", "*/")) or not text.strip():
-            break
-        head.insert(0, text)
-    header = unfname(strip_comments(" ".join(head)))
-    m = re.search(r"(\w+)\s*\(", header)
-    if not m:
-        return None
-    open_at = header.index("(", m.end() - 1)
-    params = {}
-    for decl in split_args(header[open_at + 1:balanced(header, open_at) - 1]):
-        pm = re.search(r"(\w+)\s*(\[[^\]]*\])?$", decl)
-        if pm:
-            params[pm.group(1)] = decl
-    body = strip_comments("\n".join(lines[start:end + 1]))
-    return Function(path, m.group(1), params, body, start + 1)
+def names(expr):
+    """The identifiers of an expression, from Coccinelle's own tokens (its
+    printed form separates every token by a space)."""
+    return {t for t in str(expr).split() if t[:1].isalpha() or t[:1] == "_"}
 
 
-def find_function_named(path, name):
-    lines = source_lines(path)
-    pat = re.compile(r"^(?!\s)(?!#).*\b(?:FNAME\s*\(\s*)?%s\b\s*\)?\s*\(" % re.escape(name))
-    for i, text in enumerate(lines):
-        if not pat.match(text) or text.rstrip().endswith(";"):
-            continue
-        for j in range(i, min(i + 12, len(lines))):
-            if lines[j].startswith("{"):
-                end = j + 1
-                while end < len(lines) and not lines[end].startswith("}"):
-                    end += 1
-                return parse_function(path, lines, j, end)
-            if lines[j].rstrip().endswith(";"):
-                break
-    return None
+def follows_arguments(name):
+    """Calls whose arguments a verdict reads one by one: same-file functions
+    (parameters bound to arguments) and macros that are not calls."""
+    return name in CONDITION_MACROS or name in TRANSPARENT or name.isupper() or \
+        (_facts is not None and name in _facts.functions)
 
 
-def struct_of(decl):
-    m = re.search(r"\bstruct\s+(\w+)", decl)
-    return m.group(1) if m else None
+def facts_for(path=None):
+    """The facts of the file spatch is working on.  spatch handles one file
+    at a time, all rules in order, and the site rule comes first: a site
+    seen after the previous file's verdicts starts a new file.  Facts in
+    the headers it reads (static inlines) belong to the file too; PATH is
+    only a name for it."""
+    global _facts
+    if _facts is None:
+        _facts = FileFacts(path)
+    return _facts
+
+
+def begin_site(path):
+    """Called for each site: the facts of a new file start from nothing."""
+    global _facts
+    if _facts is None or _facts.closed:
+        _facts = FileFacts(path)
+    return _facts
+
+
+class FileFacts:
+    """What the SmPL rules bound in one file.  Spans are (l, c, le, ce)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sites = {}         # macro name span -> (condition span, function)
+        self.functions = {}     # name -> {"params": {index: (name, type, line)}, "static"}
+        self.calls = {}         # callee name span -> (callee, function)
+        self.args = {}          # callee name span -> {index: argument span, -1: all}
+        self.fields = {}        # field name span -> (base type, field, base span)
+        self.uses = None        # (variable, span) -> [definition]; see reaching()
+        self.defs = {}          # (function, variable) -> [(end span, definition)]
+        self.var_uses = []      # (variable, use span)
+        self.returns = {}       # function -> [return expression span]
+        self.branches = []      # (function, condition span, [body spans], if span, loop)
+        self.exits = []         # return/goto/break/continue spans
+        self.wrappers = {}      # site span -> wrapper macro whose body holds it
+        self.addresses = []     # spans of expressions whose address is taken
+        self.scope = {}         # function -> helper depth (0: holds a site)
+        self._tracked = None
+        self.names = {}         # what tracked() starts from and follows, by name:
+        #   ("site", fn) / ("assign", fn, var) / ("return", fn) / ("arg", call, i) / ("branch", fn)
+        self._cache = {}
+        self.closed = False     # verdicts given: the next site is another file
+
+    # ---- facts, as the script rules hand them over ----
+
+    def add_site(self, p, cond, expr=""):
+        self.sites[span(p)] = (span(cond), element(p))
+        self.scope[element(p)] = 0
+        self._names(("site", element(p)), expr)
+
+    def _names(self, key, expr):
+        self.names.setdefault(key, set()).update(names(expr))
+        self._tracked = None
+
+    def add_assign(self, var, pd, pr, expr):
+        self._names(("assign", element(pd), var), expr)
+        self._add_def(var, pd, span(pr), ("value", span(pr)))
+
+    def add_fill(self, var, callee, pc, by_address):
+        self._add_def(var, pc, span(pc), ("filled", callee, span(pc), by_address))
+
+    def _add_def(self, var, p, end, d):
+        """D defines VAR at P; its value exists once END (its value's span)
+        has been evaluated."""
+        defs = self.defs.setdefault((element(p), var), [])
+        if (end, d) not in defs:
+            defs.append((end, d))
+            self.uses = None
+
+    def add_use(self, var, pu):
+        self.var_uses.append((var, span(pu), element(pu)))
+        self.uses = None
+
+    def add_function(self, fn, static=False):
+        f = self.functions.setdefault(fn, {"params": {}, "static": False})
+        f["static"] |= static
+
+    def add_param(self, fn, index, name, ctype, p):
+        self.add_function(fn)
+        self.functions[fn]["params"][int(index)] = (name, str(ctype), span(p))
+
+    def add_call(self, callee, p):
+        self.calls[span(p)] = (callee, element(p))
+
+    def callee_at(self, pc):
+        return self.calls[span(pc)][0]
+
+    def add_arg(self, pc, index, pa, expr=""):
+        self.args.setdefault(span(pc), {})[int(index)] = span(pa)
+        if int(index) >= 0:
+            self._names(("arg", span(pc), int(index)), expr)
+
+    def add_field(self, ctype, field, pb, pf):
+        old = self.fields.get(span(pf))
+        if ctype is None and old:
+            return      # the typed rule already gave it
+        self.fields[span(pf)] = (struct_name(ctype) if ctype else None, field, span(pb))
+
+    # ---- which definitions reach a use ----
+
+    def reaching(self):
+        """{(variable, use span): [definition]}: for each use, the
+        definitions whose value is computed before it in the text, nearest
+        first, up to the first that dominates it (every branch body around
+        that definition also holds the use: no path reaches the use past
+        it), the incoming value of a parameter when none does, and the
+        definitions after it in a loop body that also holds it.  Structured
+        code only: a goto back or a fall-through between switch cases is
+        not followed."""
+        if self.uses is not None:
+            return self.uses
+        self.uses = {}
+        for var, u, fn in self.var_uses:
+            defs = sorted(self.defs.get((fn, var), []))
+            bodies = [(b, loop) for f, _, bs, _, loop in self.branches if f == fn for b in bs]
+            around = [b for b, _ in bodies if inside(u, b)]
+            found, dominated = [], False
+            for end, d in reversed([x for x in defs if x[0][0] == u[0] and x[0][3:5] <= u[1:3]]):
+                found.append(d)
+                if all(b in around for b, _ in bodies if inside(end, b)):
+                    dominated = True
+                    break
+            if not dominated and var in self._params(fn):
+                found.append(("parameter", fn))
+            loops = [b for b, loop in bodies if loop and inside(u, b)]
+            found += [d for end, d in defs if end[3:5] > u[1:3] and d not in found and
+                      any(inside(end, b) for b in loops)]
+            if found:
+                self.uses[(var, u)] = found
+        return self.uses
+
+    def _params(self, fn):
+        return {p[0] for p in self.functions.get(fn, {"params": {}})["params"].values()}
+
+    def add_return(self, pr, expr, text=""):
+        self.returns.setdefault(element(pr), []).append(span(expr))
+        self._names(("return", element(pr)), text)
+
+    def add_branch(self, pb, cond, bodies, text="", loop=False):
+        self.branches.append((element(pb), span(cond),
+                              [span(b) for b in bodies if b], span(pb), loop))
+        self.uses = None
+        self._names(("branch", element(pb)), text)
+
+    def add_address(self, pe):
+        self.addresses.append(span(pe))
+
+    def add_wrapper(self, p, name):
+        self.wrappers[span(p)] = name
+
+    def add_exit(self, pe):
+        self.exits.append(span(pe))
+
+    # ---- which functions the rules that read bodies look at ----
+
+    def add_scope(self, fn, depth):
+        """FN is a helper DEPTH levels below a site's function, or (depth
+        CALLER) a function that calls one."""
+        if fn not in self.scope or self.scope[fn] > depth:
+            self.scope[fn] = depth
+
+    def in_scope(self, fn, depth=None):
+        d = self.scope.get(fn)
+        return d is not None and (depth is None or d <= depth)
+
+    def tracked(self, var):
+        """Can a verdict read VAR?  By name, flow-insensitively: the names of
+        the site conditions and branch conditions of their functions, then of
+        what is assigned to those names, what the helpers named there return,
+        and what the callers pass for parameters among them."""
+        if self._tracked is None:
+            self._tracked = self._track()
+        return var in self._tracked
+
+    def _track(self):
+        params = {fn: [p[0] for _, p in sorted(f["params"].items())]
+                  for fn, f in self.functions.items()}
+        calls = {}
+        for c, (callee, fn) in self.calls.items():
+            calls.setdefault(callee, []).append(c)
+        # From the sites' conditions; the branch conditions of a site's
+        # function only when its condition is constant (what decides then
+        # is whether it is reached).  Following every branch's variables
+        # costs minutes in large functions (walk_addr_generic()).
+        work = [(key[1], n) for key, ns in self.names.items() if key[0] == "site" for n in ns]
+        for key, ns in self.names.items():
+            if key[0] == "site" and not any(n not in CONSTANT_NAMES and not n.isupper()
+                                            for n in ns):
+                work += [(key[1], n) for n in self.names.get(("branch", key[1]), ())]
+        seen = set()
+        while work:
+            fn, n = work.pop()
+            if (fn, n) in seen:
+                continue
+            seen.add((fn, n))
+            more = [(fn, m) for m in self.names.get(("assign", fn, n), ())]
+            if n in self.functions:         # a helper: what it returns
+                more += [(n, m) for m in self.names.get(("return", n), ())]
+            if n in params.get(fn, ()):     # a parameter: what callers pass
+                i = params[fn].index(n)
+                more += [(self.calls[c][1], m) for c in calls.get(fn, ())
+                         for m in self.names.get(("arg", c, i), ())]
+            work += more
+        return {n for _, n in seen}
+
+    # ---- verdicts ----
+
+    def classify(self, site_pos, cond_pos=None):
+        if os.environ.get("KVMDC_DEBUG") and not self.closed:
+            sys.stderr.write("kvmdc: functions read: %s\n" % sorted(
+                f for f in self.scope if f in self.functions))
+        """(function, verdict, sources) of the site whose macro name is at
+        SITE_POS (condition at COND_POS, default: the site's own)."""
+        self.closed = True
+        key = span(site_pos)
+        fn = element(site_pos)
+        cond = span(cond_pos) if cond_pos else self.sites[key][0]
+        if key in self.wrappers:
+            return self.wrapper_site(key)
+        if (key, cond) not in self._cache:
+            tracer = Tracer(self, get_policy())
+            found = tracer.owner(cond, fn, (), 0)
+            if all(s["class"] == "constant" for s in found):
+                for c in self.reaching_conditions(fn, key):
+                    found += tracer.owner(c, fn, (), 0)
+            found = dedup(found) or [source("constant", "constant", "constant",
+                                             "constant", key[0], key[1])]
+            self._cache[(key, cond)] = (fn, verdict_of(found), found)
+        return self._cache[(key, cond)]
+
+    def wrapper_site(self, key):
+        """A use in a #define body: Coccinelle does not expand the wrapper's
+        uses, so the condition is only the wrapper's parameter."""
+        name = self.wrappers[key]
+        return name, "unknown", [source(
+            "unknown", "parameter of %s()" % name, "unknown",
+            "use in the body of wrapper macro %s(): its uses are not expanded at "
+            "source level" % name, key[0], key[1])]
+
+    def reaching_conditions(self, fn, at):
+        """Conditions deciding whether AT runs: the branches whose body holds
+        it, and the nearest earlier branch that leaves the block."""
+        conds = [c for f, c, bodies, _, _ in self.branches
+                 if f == fn and any(inside(at, b) for b in bodies)]
+        exits = [(c, bodies) for f, c, bodies, _, loop in self.branches
+                 if f == fn and not loop and before(c, at) and not any(inside(at, b) for b in bodies)
+                 and any(inside(e, b) for e in self.exits for b in bodies)]
+        if exits:
+            conds.append(max(exits)[0])
+        return conds
 
 
 class Tracer:
-    """Traces one condition to its sources inside one function."""
+    """Sources of expression spans, through the facts of one file."""
 
-    def __init__(self, fn, site_offset, bindings=None, depth=0):
-        self.fn, self.offset = fn, site_offset
-        self.bindings = bindings or {}
-        self.depth = depth
-        self.line = None              # where the text being traced is written
-        self.sources = []
-        self.seen = set()
-        self.pol = get_policy()
-
-    def add(self, kind, name, cls, why):
-        src = {"kind": kind, "name": name, "class": cls, "why": why,
-               "file": self.fn.path, "line": self.line}
-        if src not in self.sources:
-            self.sources.append(src)
-
-    def add_entry(self, kind, name, entry):
-        self.add(kind, name, entry.prov, entry.why)
-
-    def before(self):
-        return self.fn.body[:self.offset]
-
-    def decl_of(self, name):
-        """Declaration text of a local (or parameter) NAME, or None."""
-        if name in self.fn.params:
-            return self.fn.params[name]
-        m = re.search(r"(?:^|[;{}])\s*((?:const\s+)?(?:struct\s+)?\w+[\s*]+(?:\w+\s*"
-                      r"(?:=[^;,]*)?,\s*\**\s*)*\b%s\b)" % re.escape(name), self.before())
-        if m:
-            return m.group(1)
-        # A local of an anonymous struct type: struct { ... } NAME;
-        m = re.search(r"\}\s*(%s)\s*(?:\[[^\]]*\])?\s*;" % re.escape(name), self.before())
-        return m.group(1) if m else None
-
-    def line_at(self, offset):
-        return self.fn.body_line + self.fn.body.count("\n", 0, offset)
-
-    def trace(self, text, line=None):
-        saved = self.line
-        self.line = line or self.line
-        self.expr(tokens(unfname(text)))
-        self.line = saved
-
-    def expr(self, toks):
-        i = 0
-        while i < len(toks):
-            i = self.term(toks, i)
-
-    def term(self, toks, i):
-        tok = toks[i]
-        if not re.match(r"[A-Za-z_]", tok):
-            if re.match(r"\d|'", tok):
-                self.add("constant", tok, "constant", "constant")
-            return i + 1
-        if i > 0 and toks[i - 1] in ("->", "."):
-            return i + 1
-        if tok in CONSTANTS or tok.isupper() and len(tok) > 1 and not self.is_call(toks, i):
-            self.add("constant", tok, "constant", "constant")
-            return i + 1
-        if tok in ("struct", "union", "enum"):
-            return i + 2              # a tag in a cast or sizeof, not a variable
-        if tok in KEYWORDS or tok == "FNAME":
-            return i + 1
-        if self.is_call(toks, i):
-            return self.call(toks, i)
-        return self.chain(toks, i)
+    def __init__(self, facts, pol):
+        self.f, self.pol = facts, pol
+        self.active = set()
 
     @staticmethod
-    def is_call(toks, i):
-        return i + 1 < len(toks) and toks[i + 1] == "("
+    def src(kind, name, entry_or_cls, why, at):
+        """A source written at span AT, classified by a policy entry or a class."""
+        if hasattr(entry_or_cls, "prov"):
+            return source(kind, name, entry_or_cls.prov, entry_or_cls.why, at[0], at[1])
+        return source(kind, name, entry_or_cls, why, at[0], at[1])
 
-    def call_args(self, toks, i):
-        depth, j, start = 0, i + 1, i + 2
-        while j < len(toks):
-            depth += toks[j] == "("
-            depth -= toks[j] == ")"
-            if depth == 0:
+    def owner(self, sp, fn, ctx, depth):
+        """Sources of the expression spanning SP in function FN; CTX is the
+        stack of helper calls that bind FN's parameters."""
+        key = (sp, fn, ctx)
+        if key in self.active:
+            return []
+        self.active.add(key)
+        try:
+            return self._owner(sp, fn, ctx, depth)
+        finally:
+            self.active.discard(key)
+
+    def _owner(self, sp, fn, ctx, depth):
+        f = self.f
+        calls = [(c, callee) for c, (callee, cfn) in f.calls.items() if inside(c, sp)]
+        hidden = [f.args[c][-1] for c, _ in calls if -1 in f.args.get(c, {})]
+        fields = [(pf, v) for pf, v in f.fields.items()
+                  if inside(pf, sp) and not any(inside(pf, a) for a in hidden)]
+        hidden += [v[2] for _, v in fields]
+        out = []
+        for a in f.addresses:
+            # &p->a.b: no field is read, the value is p's.
+            inner = [v[2] for pf, v in fields if inside(pf, a)]
+            if inside(a, sp) and inner and not any(inside(a, h) for h in hidden):
+                hidden.append(a)
+                out += self.owner(min(inner, key=lambda b: b[1:3]), fn, ctx, depth)
+
+        def direct(s):
+            return not any(inside(s, h) for h in hidden)
+        for pf, v in fields:
+            if direct(pf):
+                out += self.field(pf, v, fn, ctx, depth)
+        for c, callee in calls:
+            if direct(c):
+                out += self.call(c, callee, fn, ctx, depth)
+        for (var, us), defs in f.reaching().items():
+            if inside(us, sp) and direct(us):
+                out += self.variable(var, us, defs, fn, ctx, depth)
+        return out
+
+    def field(self, pf, v, fn, ctx, depth):
+        struct, name, base = v
+        while True:
+            entry = struct and (self.pol.field(struct, name) or self.pol.type(struct))
+            if entry:
+                return [self.src("field", "%s.%s" % (struct, name), entry, None, pf)]
+            inner = [(q, w) for q, w in self.f.fields.items()
+                     if w[2][:3] + q[3:] == base]
+            if not inner:
                 break
-            j += 1
-        return split_args(" ".join(toks[start:j])), j + 1
+            pf, (struct, name, base) = inner[0]
+        # The policy is silent: the value is what the base pointer holds.
+        found = self.owner(base, fn, ctx, depth)
+        return found or [self.src("field", "%s.%s" % (struct or "?", name), "unknown",
+                                  "struct type not in the policy", pf)]
 
-    def call(self, toks, i):
-        name = toks[i]
-        args, nxt = self.call_args(toks, i)
-        entry = self.pol.func(name)
-        if entry and entry.prov == "host" and self.host_helper(name, args):
-            return nxt
+    def call(self, c, callee, fn, ctx, depth):
+        entry = self.pol.func(callee)
+        if entry and entry.prov == "host":
+            found = self.host_helper(c, callee, fn, ctx, depth)
+            if found:
+                return found
         if entry:
-            self.add_entry("function", name, entry)
-            return nxt
-        if not self.helper(name, args):
-            self.add("function", name, "unknown", "helper not in this file or the policy")
-        return nxt
+            return [self.src("function", callee, entry, None, c)]
+        args = self.f.args.get(c, {})
+        if callee in CONDITION_MACROS:
+            return self.owner(args[0], fn, ctx, depth) if 0 in args else []
+        if callee in TRANSPARENT or (callee.isupper() and callee not in self.f.functions):
+            out = []
+            for i, a in args.items():
+                if i >= 0:
+                    out += self.owner(a, fn, ctx, depth)
+            return out
+        rets = self.f.returns.get(callee)
+        if callee in self.f.functions and rets and depth < MAX_CALL_DEPTH:
+            out = []
+            for r in rets:
+                out += self.owner(r, callee, ctx + (c,), depth + 1)
+            return out
+        return [self.src("function", callee, "unknown",
+                         "not in the policy, body not in this file", c)]
 
-    def host_helper(self, name, args):
+    def host_helper(self, c, callee, fn, ctx, depth):
         """A same-file helper the policy also calls host (kvm_rmap_lock()):
         its body names what it returns (kvm_rmap_head.val), which is what
-        allow entries match.  Used only when the body is all host, else the
+        allow entries match.  Used only when the body is all host; else the
         policy's word stands (a guest-func entry is a root, never looked
         through)."""
-        saved = self.sources
-        self.sources = []
-        followed = self.helper(name, args)
-        found, self.sources = self.sources, saved
-        if not followed or verdict_of(found) != "host" or \
+        rets = self.f.returns.get(callee)
+        if callee not in self.f.functions or not rets or depth >= MAX_CALL_DEPTH:
+            return None
+        found = []
+        for r in rets:
+            found += self.owner(r, callee, ctx + (c,), depth + 1)
+        if not found or verdict_of(found) != "host" or \
            all(s["class"] == "constant" for s in found):
-            self.seen.discard(("call", name))
-            return False
-        self.sources.extend(s for s in found if s not in self.sources)
-        return True
+            return None
+        return found
 
-    def helper(self, name, args):
-        """A same-file helper: trace its return expressions with bound args."""
-        if self.depth >= MAX_DEPTH or ("call", name) in self.seen:
-            return False
-        self.seen.add(("call", name))
-        fn = find_function_named(self.fn.path, name)
-        if not fn:
-            return False
-        returns = list(re.finditer(r"\breturn\b([^;]*);", fn.body))
-        if not returns:
-            return False
-        names = list(fn.params)
-        bind = {p: (a, self) for p, a in zip(names, args)}
-        sub = Tracer(fn, len(fn.body), bind, self.depth + 1)
-        for r in returns:
-            sub.trace(r.group(1), sub.line_at(r.start()))
-        self.sources.extend(s for s in sub.sources if s not in self.sources)
-        return True
+    def variable(self, var, us, defs, fn, ctx, depth):
+        out, values = [], [d for d in defs if d[0] != "parameter"]
+        for d in defs:
+            if d[0] == "value":
+                out += self.owner(d[1], fn, ctx, depth)
+            elif d[0] == "filled":
+                out += self.filled(d, fn, ctx, depth)
+            else:
+                out += self.parameter(var, fn, ctx, depth)
+        if len(defs) > 1:
+            # Which definition reaches is decided by the branches around them.
+            for d in values:
+                at = d[1] if d[0] == "value" else d[2]
+                for f, c, bodies, _, _ in self.f.branches:
+                    if f == fn and any(inside(at, b) for b in bodies) and \
+                       not any(inside(us, b) for b in bodies):
+                        out += self.owner(c, fn, ctx, depth)
+        return out
 
-    def chain(self, toks, i):
-        """NAME followed by ->field / .field / [index] accesses."""
-        base, j, fields = toks[i], i + 1, []
-        while j + 1 < len(toks) and toks[j] in ("->", "."):
-            fields.append(toks[j + 1])
-            j += 2
-            while j < len(toks) and toks[j] == "[":
-                k = j
-                while k < len(toks) and toks[k] != "]":
-                    k += 1
-                self.expr(toks[j + 1:k])
-                j = k + 1
-        if fields:
-            self.fields(base, fields)
-        else:
-            self.variable(base)
-        return j
-
-    def fields(self, base, fields):
-        types = [self.base_type(base)]
-        for f in fields[:-1]:
-            types.append(member_type(self.fn.path, types[-1], f))
-        for struct, field in reversed(list(zip(types, fields))):
-            if not struct:
-                continue
-            entry = self.pol.field(struct, field) or self.pol.type(struct)
-            if entry:
-                self.add_entry("field", "%s.%s" % (struct, field), entry)
-                return
-        if base in self.bindings:
-            self.bound(base)
-            return
-        # No policy entry for the types: the value is what the base holds
-        # (a struct filled by a guest read, a pointer from a guest helper).
-        if base in self.fn.params or not self.decl_of(base):
-            self.add("field", "%s.%s" % (types[-1] or "?", fields[-1]), "unknown",
-                     "struct type not in the policy")
-            return
-        self.variable(base)
-
-    def base_type(self, name):
-        if name in self.bindings:
-            expr, caller = self.bindings[name]
-            if re.fullmatch(r"\w+", expr):
-                return caller.base_type(expr)
-        decl = self.decl_of(name)
-        return struct_of(decl) if decl else None
-
-    def bound(self, name):
-        expr, caller = self.bindings[name]
-        caller.trace(expr)
-        self.sources.extend(s for s in caller.sources if s not in self.sources)
-
-    def variable(self, name):
-        if ("var", name) in self.seen:
-            return
-        self.seen.add(("var", name))
-        if name in self.bindings:
-            self.bound(name)
-            return
-        if self.filled_by_guest(name):
-            return
-        assigned = self.assignments(name)
-        for rhs, offset in assigned:
-            self.trace(rhs, self.line_at(offset))
-        if name in self.fn.params:
-            self.parameter(name)
-        elif not assigned:
-            kind = "local" if self.decl_of(name) else "global"
-            self.add(kind, name, "unknown", "value not traced")
-
-    def parameter(self, name):
-        saved, self.line = self.line, self.fn.body_line - 1
-        struct = struct_of(self.fn.params[name])
-        entry = (self.pol.type(struct) if struct else None) or self.pol.param(name)
+    def filled(self, d, fn, ctx, depth):
+        _, callee, c, by_address = d
+        entry = self.pol.func(callee)
         if entry:
-            self.add_entry("parameter", name, entry)
-        else:
-            self.add("parameter", name, "unknown", "callers not seen")
-        self.line = saved
+            return [self.src("function", callee, entry, None, c)]
+        if not by_address:
+            return []
+        return self.call(c, callee, fn, ctx, depth)
 
-    def assignments(self, name):
-        text = self.before()
-        pat = r"\b%s\s*(?:\[[^\]]*\])?\s*[-+|&^]?=(?!=)([^;]*);" % re.escape(name)
-        return [(m.group(1), m.start(1)) for m in re.finditer(pat, text)]
-
-    def filled_by_guest(self, name):
-        """NAME filled by a guest-func: passed as &NAME, or as the first
-        argument of a call whose value is not assigned (get_user() style
-        macros take the lvalue itself); the last such call wins."""
-        text, hit = self.before(), None
-        for m in re.finditer(r"\b(\w+)\s*\(", text):
-            entry = self.pol.func(m.group(1))
-            if not entry or entry.prov != "guest":
+    def parameter(self, var, fn, ctx, depth):
+        info = self.f.functions.get(fn, {"params": {}, "static": False})
+        idx = [i for i, p in info["params"].items() if p[0] == var]
+        if not idx:
+            return []
+        i, (_, ctype, at) = idx[0], info["params"][idx[0]]
+        if ctx:
+            arg = self.f.args.get(ctx[-1], {}).get(i)
+            caller = self.f.calls[ctx[-1]][1]
+            if arg:
+                return self.owner(arg, caller, ctx[:-1], depth)
+        found, complete = [], info["static"] and depth < MAX_CALL_DEPTH
+        callers = [c for c, (callee, cfn) in self.f.calls.items() if callee == fn]
+        complete &= bool(callers)
+        for c in callers if depth < MAX_CALL_DEPTH else ():
+            arg = self.f.args.get(c, {}).get(i)
+            if arg is None:
+                complete = False
                 continue
-            args = split_args(text[m.end():balanced(text, m.end() - 1) - 1])
-            assigned = text[:m.start()].rstrip().endswith("=")
-            if any(re.fullmatch(r"&\s*\(?\s*%s\s*\)?" % re.escape(name), a) for a in args) or \
-               (args and args[0] == name and not assigned):
-                hit = (m.group(1), entry, m.start())
-        if hit:
-            saved, self.line = self.line, self.line_at(hit[2])
-            self.add_entry("function", hit[0], hit[1])
-            self.line = saved
-        return bool(hit)
+            found += self.owner(arg, self.f.calls[c][1], (), depth + 1)
+        hit = self.pol.param(var)
+        classes = {s["class"] for s in found}
+        if "guest" in classes:
+            cls, why = "guest", "a caller in this file passes a guest-controlled value"
+            found = [s for s in found if s["class"] == "guest"]
+        elif complete and found and classes <= {"host", "constant"}:
+            cls, why = "host", "every caller in this file passes host state"
+        elif hit:
+            cls, why, found = hit.prov, hit.why, []
+        else:
+            cls, why, found = "unknown", "callers not all visible, name not in the policy", []
+        return [self.src("parameter", var, cls, why, at)] + found
 
 
-def member_type(path, struct, field):
-    """Struct type of STRUCT.FIELD, from the definitions kvmdc can see."""
-    if not struct:
-        return None
-    for text in definition_texts(path):
-        m = re.search(r"\bstruct\s+%s\s*\{" % re.escape(struct), text)
-        if not m:
-            continue
-        body = text[m.end():balanced(text.replace("{", "(").replace("}", ")"), m.end() - 1)]
-        fm = re.search(r"\bstruct\s+(\w+)\s*\**\s*\b%s\b\s*(?:\[[^\]]*\])?\s*;" % re.escape(field), body)
-        return fm.group(1) if fm else None
-    return None
-
-
-_defs = {}
-
-
-def definition_texts(path):
-    """The file, its quoted includes and the KVM headers of its tree."""
-    if path in _defs:
-        return _defs[path]
-    paths = [path]
-    d = os.path.dirname(os.path.abspath(path))
-    # kvmdc scan passes a file whose name is not ASCII through a symlink:
-    # its includes and its tree are where the link points.
-    real = os.path.dirname(os.path.realpath(path))
-    # A quoted include is looked for next to the file, then one level up
-    # (test fixtures and arch code use -I on the parent directory).
-    for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)"', "\n".join(source_lines(path)), re.M):
-        for base in (d, os.path.dirname(d), real, os.path.dirname(real)):
-            if os.path.exists(os.path.join(base, inc)):
-                paths.append(os.path.join(base, inc))
-                break
-    tree = tree_root(d) or tree_root(real)
-    if tree:
-        paths += [os.path.join(tree, "include/linux/kvm_host.h"),
-                  os.path.join(tree, "arch/x86/include/asm/kvm_host.h")]
-    texts = []
-    for p in paths:
-        try:
-            texts.append(strip_comments("\n".join(source_lines(p))))
-        except OSError:
-            pass
-    _defs[path] = texts
-    return texts
-
-
-def tree_root(d):
-    while d != "/":
-        if all(os.path.exists(os.path.join(d, x)) for x in ("Makefile", "Kconfig", "include/linux")):
-            return d
-        d = os.path.dirname(d)
-    return None
-
-
-def branch_conditions(body, offset):
-    """(condition, offset) of the if/else/while/for blocks enclosing OFFSET.
-
-    A stack entry is (condition, is_if); closing an if block (or ending a
-    braceless if statement) remembers its condition for a following else.
-    """
-    toks = [(m.group(1), m.start(1)) for m in TOKEN.finditer(body[:offset])]
-    stack, pending, last_if = [], None, None
-    i = 0
-    while i < len(toks):
-        tok, pos = toks[i]
-        if tok in ("if", "while", "for") and i + 1 < len(toks) and toks[i + 1][0] == "(":
-            end = balanced(body, toks[i + 1][1])
-            cond = body[toks[i + 1][1] + 1:end - 1]
-            if tok == "for":
-                cond = cond.split(";")[1] if cond.count(";") == 2 else ""
-            pending = (cond.strip(), tok == "if", toks[i + 1][1])
-            while i < len(toks) and toks[i][1] < end:
-                i += 1
-            continue
-        if tok == "else":
-            pending = ("!(%s)" % last_if[0], False, last_if[1]) if last_if else None
-        elif tok == "{":
-            stack.append(pending)
-            pending = None
-        elif tok == "}":
-            top = stack.pop() if stack else None
-            last_if = (top[0], top[2]) if top and top[1] else None
-            pending = None
-        elif tok == ";":
-            last_if = (pending[0], pending[2]) if pending and pending[1] else None
-            pending = None
-        i += 1
-    conds = [(c[0], c[2]) for c in stack if c and c[0]]
-    if pending and pending[0]:
-        conds.append((pending[0], pending[2]))
-    return conds
-
-
-def condition_at(path, line, col):
-    """Raw text of the macro's first argument at LINE:COL (0-based col)."""
-    lines = source_lines(path)[line - 1:line + 20]
-    text = blank_comments("\n".join(lines))
-    open_at = text.index("(", col)
-    args = split_args(text[open_at + 1:balanced(text, open_at) - 1])
-    return " ".join(args[0].split()) if args else ""
-
-
-def classify(path, line, col):
-    """(function, condition, verdict, sources) of the site at LINE:COL."""
-    cond = condition_at(path, line, col)
-    fn = find_function(path, line)
-    if not fn:
-        return None, cond, "unknown", []
-    offset = site_offset(fn, line, col)
-    tracer = Tracer(fn, offset)
-    tracer.trace(cond, line)
-    if all(s["class"] == "constant" for s in tracer.sources):
-        for c, at in branch_conditions(fn.body, offset):
-            tracer.trace(c, tracer.line_at(at))
-    return fn.name, cond, verdict_of(tracer.sources), tracer.sources
-
-
-def site_offset(fn, line, col):
-    lines = fn.body.split("\n")
-    k = line - fn.body_line
-    return sum(len(x) + 1 for x in lines[:k]) + col
+def dedup(sources):
+    out = []
+    for s in sources:
+        if s not in out:
+            out.append(s)
+    return out
 
 
 def verdict_of(sources):
     classes = {s["class"] for s in sources}
     if "guest" in classes:
         return "guest"
-    if "unknown" in classes:
-        return "unknown"
-    return "host"
+    return "unknown" if "unknown" in classes else "host"
 
 
 def describe(sources, cls):
@@ -565,32 +575,30 @@ def describe(sources, cls):
                      for s in sources if s["class"] == cls)
 
 
-def define_at(path, line):
-    """Name of the macro whose #define body holds LINE, or None."""
-    lines = source_lines(path)
-    i = line - 1
-    while i > 0 and lines[i - 1].rstrip().endswith("\\"):
-        i -= 1
-    m = re.match(r"\s*#\s*define\s+(\w+)", lines[i]) if i < len(lines) else None
-    return m.group(1) if m else None
+def condition(expr):
+    """The condition as Coccinelle prints it, on one line."""
+    return " ".join(str(expr).split())
 
 
-def site_function(p, fn):
-    """The function of a site; for a use in a wrapper macro's body (a
-    top-level Coccinelle calls "something_else"), the wrapper's name."""
-    if fn:
-        return fn
-    return define_at(p.file, int(p.line)) or p.current_element
-
-
-def record_line(p, site):
-    """One JSON line for kvmdc scan (engine cocci; col is 1-based bytes)."""
-    fn, cond, verdict, sources = site
+def record_line(p, site, expr):
+    """One `kvmdc-record: {json}` line for kvmdc scan (col: 1-based bytes)."""
+    fn, verdict, sources = site
     rec = {"file": p.file, "line": int(p.line), "col": int(p.column) + 1,
-           "function": site_function(p, fn), "macro": MACRO,
-           "verdict": verdict, "condition": cond,
+           "function": fn, "macro": MACRO, "verdict": verdict,
+           "condition": condition(expr),
            "sources": [s for s in sources if s["class"] != "constant"] or sources,
            "engine": "cocci"}
     if verdict == "guest":
         rec["rule"] = "guest-condition"
     return "kvmdc-record: " + json.dumps(rec)
+
+
+def message(p, site, expr):
+    """The report/org line of a site."""
+    fn, verdict, sources = site
+    cond = condition(expr)
+    if verdict == "guest":
+        return ("WARNING: KVM_BUG_ON_DATA_CORRUPTION(%s) in %s() guards a "
+                "guest-controlled condition (%s): a guest can BUG() the host, "
+                "use KVM_BUG_ON()" % (cond, fn, describe(sources, "guest")))
+    return "INFO: KVM_BUG_ON_DATA_CORRUPTION(%s) in %s(): %s condition" % (cond, fn, verdict)

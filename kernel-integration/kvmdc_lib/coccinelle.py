@@ -5,15 +5,14 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
+import time
 
 from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, records, source
 from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
 sys.path.insert(0, COCCI_DIR)
-import kvmdc_verdict  # noqa: E402  (its function finder, for uses spatch did not parse)
 import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
@@ -26,6 +25,9 @@ RESULTS = os.path.join(CACHE, "cocci-results")
 # What the source-level engine reads besides the file: the KVM headers
 # (struct member types) and the file's quoted includes.
 KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
+# Per file: the hard bound of one file's analysis (a file that takes
+# longer is reported by spatch and skipped, its uses not analysed).
+SPATCH_TIMEOUT = int(os.environ.get("KVMDC_SPATCH_TIMEOUT") or 60)
 QUOTED_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
 
 
@@ -58,12 +60,18 @@ def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
     if timeout is None:
         cached, keys = cache_lookup(tree, files, script)
     todo = [f for f in files if f not in cached]
-    recs = spatch_records(tree, todo, jobs, tmp, script, timeout, confine)
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, script, timeout, confine)
     if timeout is None:
-        cache_store(todo, keys, recs)
+        # A file stopped at the time limit is not cached: the next run tries again.
+        cache_store([f for f in todo if f not in stopped], keys, recs)
     recs += [r for f in files if f in cached for r in cached[f]]
     if script != SCRIPT:
         return recs
+    for r in recs:
+        # The one condition text (review and budget match by it).
+        cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"])
+        if cond is not None:
+            r["condition"] = cond
     return recs + unparsed_sites(tree, files, recs)
 
 
@@ -144,48 +152,82 @@ def cache_store(files, keys, recs):
             pass
 
 
-def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
-    """spatch with SCRIPT over FILES: the records it prints, tree-relative."""
-    if not files:
-        return []
+def spatch_command(tree, tmp, script):
+    """spatch's arguments for SCRIPT over files of TREE: the file's quoted
+    includes from its own directory are parsed with it (static inlines such
+    as to_svm(), struct vcpu_svm); the KVM headers are read for the field
+    types of nested members (vcpu->arch.regs is kvm_vcpu_arch.regs).
+    Following includes recursively costs 5-20x and decides nothing more
+    on the kernel mutations."""
     cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--no-includes", "--include-headers",
+           "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
            "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
-    if jobs > 1 and len(files) > 1:
-        # spatch's parallel mode makes its work directory in the current
-        # one, which is the tree: keep it in TMP (the tree may be read-only).
-        cmd += ["--jobs", str(min(jobs, len(files))), "--chunksize", "1",
-                "--tmp-dir", os.path.join(tmp, "spatch-")]
-    env = dict(os.environ, KVMDC_RECORDS="1", KVMDC_COCCI_DIR=COCCI_DIR, TMPDIR=tmp)
+    headers = [h for h in KVM_TYPE_HEADERS if os.path.isfile(os.path.join(tree, h))]
+    if headers:
+        cmd.append("--include-headers-for-types")
+    for h in headers:
+        cmd += ["--include", h]
+    return cmd
+
+
+def spatch_env(tmp):
+    """The environment of spatch: its embedded Python finds the scripts'
+    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH."""
+    path = [COCCI_DIR, INTEGRATION] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
+    return dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
+
+
+def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
+    """spatch with SCRIPT over FILES: (the records it prints, tree-relative,
+    the files stopped at the time limit).
+    One spatch per file (spatch given several files parses them as one
+    group, so facts of one file's functions would meet another's), JOBS at
+    a time, each bounded by SPATCH_TIMEOUT (spatch's --timeout, and a kill
+    just after it): a file that takes longer gives no records, so its uses
+    are reported as not analysed.  TIMEOUT (kvmdc review: files an attacker
+    wrote) bounds the whole run; CONFINE(argv, cwd, env) -> (argv, env)
+    may sandbox each child."""
+    if not files:
+        return [], set()
+    cmd = spatch_command(tree, tmp, script)
+    env = spatch_env(tmp)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
-    if timeout is None:
-        res = subprocess.run(cmd + names, cwd=tree, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, errors="surrogateescape")
-        out, err = res.stdout, res.stderr
-    else:
-        # Files an attacker wrote (kvmdc review): bounded, capped output,
-        # and CONFINE(argv, cwd, env) -> (argv, env) may sandbox it.
-        argv = cmd + names
+    start = time.monotonic()
+    limit = SPATCH_TIMEOUT + 30 if timeout is None else min(SPATCH_TIMEOUT + 30, timeout)
+    jobs_ = []
+    for name in names:
+        argv, child_env = cmd + [name], env
         if confine:
-            argv, env = confine(argv, tree, env)
-        res = bounded.run(argv, timeout=timeout, cwd=tree, env=env, cap=64 << 20)
-        if res.timed_out:
-            raise KvmdcError("spatch stopped at the time limit (%d s)" % timeout)
-        out, err = (res.stdout.decode("utf-8", "surrogateescape"),
-                    res.stderr.decode("utf-8", "surrogateescape"))
-    if res.returncode:
-        raise KvmdcError("spatch failed: %s" % (err.strip().splitlines() or ["?"])[-1])
-    recs = []
-    for line in out.splitlines():
-        if line.startswith(RECORD):
-            rec = json.loads(line[len(RECORD):])
-            rec["file"] = records.relative(real.get(rec["file"], rec["file"]), tree)
-            for src in rec["sources"]:
-                name = real.get(src["file"], src["file"])
-                src["file"] = records.relative(name, tree) if name else None
-            recs.append(rec)
-    return recs
+            argv, child_env = confine(argv, tree, env)
+        jobs_.append(dict(cmd=argv, timeout=limit, cwd=tree, env=child_env,
+                          mem=4 * bounded.GiB))
+    results = bounded.run_many(jobs_, width=max(1, jobs), cap=64 << 20)
+    if timeout is not None and time.monotonic() - start > timeout:
+        raise KvmdcError("spatch stopped at the time limit (%d s)" % timeout)
+    recs, stopped = [], set()
+    for f, name, res in zip(files, names, results):
+        err = res.stderr.decode("utf-8", "surrogateescape")
+        if res.timed_out or "Timeout" in err:
+            progress(" %s: spatch stopped at its per-file limit (%d s)" % (name, SPATCH_TIMEOUT))
+            stopped.add(f)
+            continue
+        if res.returncode:
+            raise KvmdcError("spatch failed on %s: %s" % (
+                name, (err.strip().splitlines() or ["?"])[-1]))
+        for line in res.stdout.decode("utf-8", "surrogateescape").splitlines():
+            if line.startswith(RECORD):
+                rec = json.loads(line[len(RECORD):])
+                rec["file"] = records.relative(real.get(rec["file"], rec["file"]), tree)
+                if rec["file"] != f:
+                    # A site of a quoted include parsed with F: the
+                    # include's own run reports it, once.
+                    continue
+                for src in rec["sources"]:
+                    sname = real.get(src["file"], src["file"])
+                    src["file"] = records.relative(sname, tree) if sname else None
+                recs.append(rec)
+    return recs, stopped
 
 
 def spatch_names(tree, files, tmp):
@@ -214,15 +256,16 @@ def unparsed_sites(tree, files, recs):
     out = []
     for f in files:
         path = os.path.join(tree, f)
-        for line, col in source.written_uses(source.read_text(path)):
+        text = source.read_text(path)
+        for line, col in source.written_uses(text):
             if (f, line) in seen:
                 continue
-            fn = kvmdc_verdict.find_function(path, line)
             src = records.make_source(
                 "unknown", "unparsed code", "unknown",
-                "Coccinelle could not parse the code around this use; "
+                "Coccinelle could not parse the code around this use (or stopped "
+                "at its per-file time limit); "
                 "compile it with the plugin (kvmdc scan --build)", f, line)
-            rec = records.make_site(f, line, col, fn.name if fn else None,
+            rec = records.make_site(f, line, col, source.enclosing_function(text, line),
                                     "unknown", [src], "cocci")
             rec["analysed"] = False
             out.append(source.with_condition(rec, tree))

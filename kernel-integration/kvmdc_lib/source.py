@@ -60,6 +60,26 @@ def written_uses(text):
     return uses
 
 
+def enclosing_function(text, line):
+    """Name of the function whose body holds LINE of TEXT, read in kernel
+    style (a function body's braces in column 0), or None.  Only for uses
+    in code Coccinelle could not parse: every other function name is
+    Coccinelle's."""
+    lines = text.split("\n")[:line]
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("}") and i < line - 1:
+            return None
+        if lines[i].startswith("{"):
+            head = []
+            for h in reversed(lines[max(i - 6, 0):i]):
+                if not h.strip() or h.rstrip().endswith((";", "}", "*/")):
+                    break
+                head.insert(0, h)
+            names = re.findall(r"(\w+)\s*\(", " ".join(head))
+            return names[0] if names else None
+    return None
+
+
 def mentions_macro_quietly(path):
     """mentions_macro(), False for a file that cannot be read."""
     try:

@@ -1,7 +1,5 @@
 /*
  * check-name: VM-exit reason cached in vcpu_vmx
- * check-cocci: differs: a field read from a local struct copy (exit_reason.basic) is judged by the field's own entry, not by what the local was copied from (vmx->exit_reason): unknown
- * check-cocci-verdicts: 12:unknown
  */
 #include "kvmdc-test.h"
 int vmx_handle_exit_check(struct kvm_vcpu *vcpu)

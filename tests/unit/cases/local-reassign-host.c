@@ -1,7 +1,5 @@
 /*
  * check-name: local reassigned from guest to host: the guest value is dead
- * check-cocci: differs: locals are flow-insensitive at source level: the guest value assigned before the reassignment still counts, so it says guest
- * check-cocci-verdicts: 13:guest
  */
 #include "kvmdc-test.h"
 void check_index2(struct kvm_vcpu *vcpu, struct pte_list_desc *desc, u64 *out)

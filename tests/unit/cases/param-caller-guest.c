@@ -1,7 +1,5 @@
 /*
  * check-name: static function's parameter bound to a guest value by its caller
- * check-cocci: differs: no callers at source level: a u64 parameter without a policy name is unknown, though the file's only caller passes a guest PTE
- * check-cocci-verdicts: 9:unknown
  */
 #include "kvmdc-test.h"
 static void check_gpte_bits(struct kvm *kvm, u64 pte_val)

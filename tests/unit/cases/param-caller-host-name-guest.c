@@ -1,7 +1,5 @@
 /*
  * check-name: callers win over the policy's names: param gpa given a host value
- * check-cocci: differs: no callers at source level: the parameter name gpa is guest by the policy, though the only caller passes a host pointer
- * check-cocci-verdicts: 9:guest
  */
 #include "kvmdc-test.h"
 static void check_gpa_param(struct kvm *kvm, u64 gpa)

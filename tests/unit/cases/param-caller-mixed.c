@@ -1,7 +1,5 @@
 /*
  * check-name: static function called with a host value and with a guest value
- * check-cocci: differs: no callers at source level: an int parameter without a policy name is unknown, though one caller passes a guest register
- * check-cocci-verdicts: 9:unknown
  */
 #include "kvmdc-test.h"
 static void check_level_param(struct kvm *kvm, int level)
