@@ -173,7 +173,7 @@ static bool first_visit(slicer &S, const void *what, const frame &F)
  * and freed again at the end of the pass so that the compiler's later
  * passes see exactly the state they would have seen without the plugin.
  */
-static void need_dominance(function *fn, cdi_direction dir)
+void need_dominance(function *fn, cdi_direction dir)
 {
 	if (dom_info_available_p(fn, dir))
 		return;
