@@ -25,9 +25,9 @@
  * no value arrives at the trap's block, no caller can reach it: the site is
  * host, and the parameter is named as the reason.
  *
- * Only value-preserving conversions (and x + constant, which the folder
- * makes of "x == 1 || x == 2") are followed, so the sets are plain integers
- * whatever the types; anything else means "any value".  It runs only for
+ * Only value-preserving conversions (and x + constant and same-width
+ * casts, which the folder makes of range tests) are followed, so the sets
+ * are plain integers whatever the types; anything else means "any value".  It runs only for
  * the BUG sites of a unit, on functions local to it.
  */
 #include "kvmdc.h"
@@ -214,27 +214,32 @@ static values compare_values(tree x, enum tree_code code, tree c)
 	}
 }
 
-/*
- * Whether X is NAME plus a constant *OFF in NAME's type (the folder turns
- * "x == 1 || x == 2" into "x + 0xffffffff <= 1"), or NAME itself.
- */
-static bool offset_of(tree x, tree name, widest_int *off)
+/* V, values of a type of TO's width but the other signedness, read as TO's. */
+static values reinterpret(const values &v, tree to)
 {
-	*off = 0;
-	if (origin(x) == name)
-		return keeps_values(TREE_TYPE(x), TREE_TYPE(name));
-	if (TREE_CODE(x) != SSA_NAME || SSA_NAME_IS_DEFAULT_DEF(x))
-		return false;
-	gimple *def = SSA_NAME_DEF_STMT(x);
+	widest_int m = wi::set_bit_in_zero<widest_int>(TYPE_PRECISION(to));
+	widest_int max = wi::to_widest(TYPE_MAX_VALUE(to));
+	values out;
 
-	if (!is_gimple_assign(def) || gimple_assign_rhs_code(def) != PLUS_EXPR ||
-	    TREE_CODE(gimple_assign_rhs2(def)) != INTEGER_CST ||
-	    origin(gimple_assign_rhs1(def)) != name ||
-	    TYPE_PRECISION(TREE_TYPE(x)) != TYPE_PRECISION(TREE_TYPE(name)) ||
-	    TYPE_UNSIGNED(TREE_TYPE(x)) != TYPE_UNSIGNED(TREE_TYPE(name)))
-		return false;
-	*off = wi::to_widest(gimple_assign_rhs2(def));
-	return true;
+	if (v.any)
+		return v;
+	out.any = false;
+	for (auto &r : v.r) {
+		widest_int a = r.first, b = r.second;
+
+		if (TYPE_UNSIGNED(to)) {
+			if (wi::lts_p(a, 0))
+				out.r.push_back(std::make_pair(a + m, wi::lts_p(b, 0) ? b + m : m - 1));
+			if (!wi::lts_p(b, 0))
+				out.r.push_back(std::make_pair(wi::lts_p(a, 0) ? widest_int(0) : a, b));
+		} else {
+			if (wi::les_p(a, max))
+				out.r.push_back(std::make_pair(a, wi::les_p(b, max) ? b : max));
+			if (wi::gts_p(b, max))
+				out.r.push_back(std::make_pair((wi::gts_p(a, max) ? a : max + 1) - m, b - m));
+		}
+	}
+	return out;
 }
 
 /* V, the values of NAME + OFF, as values of NAME (modulo for unsigned types). */
@@ -265,21 +270,36 @@ static values unshift(values v, const widest_int &off, tree type)
 }
 
 /*
- * COND as "X CODE C" with X, NAME plus *OFF, on the left: false when COND
- * does not test NAME so.
+ * V, values of X, as values of NAME: X is NAME through value-preserving
+ * conversions, additions of a constant and same-width changes of
+ * signedness (the folder turns "x == 1 || x == 2" into
+ * "x + 0xffffffff <= 1", and "x >= -5 && x <= -1" into
+ * "(unsigned)x + 5 <= 4").  Any value when X is something else.
  */
-static bool compare_on(gcond *cond, tree name, tree *x, enum tree_code *code, tree *c,
-		       widest_int *off)
+static values back(tree x, tree name, values v, int depth)
 {
-	*x = gimple_cond_lhs(cond);
-	*c = gimple_cond_rhs(cond);
-	*code = gimple_cond_code(cond);
-	if (TREE_CODE(*x) == INTEGER_CST) {
-		std::swap(*x, *c);
-		*code = swap_tree_comparison(*code);
-	}
-	return TREE_CODE(*c) == INTEGER_CST && INTEGRAL_TYPE_P(TREE_TYPE(*x)) &&
-	       offset_of(*x, name, off);
+	gimple *def;
+	tree y;
+
+	if (origin(x) == name && keeps_values(TREE_TYPE(x), TREE_TYPE(name)))
+		return v;
+	if (v.any || depth > 4 || TREE_CODE(x) != SSA_NAME || SSA_NAME_IS_DEFAULT_DEF(x) ||
+	    !is_gimple_assign(SSA_NAME_DEF_STMT(x)))
+		return any_value();
+	def = SSA_NAME_DEF_STMT(x);
+	y = gimple_assign_rhs1(def);
+	if (TREE_CODE(y) != SSA_NAME || !INTEGRAL_TYPE_P(TREE_TYPE(y)) ||
+	    TYPE_PRECISION(TREE_TYPE(y)) != TYPE_PRECISION(TREE_TYPE(x)))
+		return any_value();
+	if (CONVERT_EXPR_CODE_P(gimple_assign_rhs_code(def)) &&
+	    TYPE_UNSIGNED(TREE_TYPE(y)) != TYPE_UNSIGNED(TREE_TYPE(x)))
+		return back(y, name, reinterpret(v, TREE_TYPE(y)), depth + 1);
+	if (gimple_assign_rhs_code(def) == PLUS_EXPR &&
+	    TREE_CODE(gimple_assign_rhs2(def)) == INTEGER_CST &&
+	    TYPE_UNSIGNED(TREE_TYPE(y)) == TYPE_UNSIGNED(TREE_TYPE(x)))
+		return back(y, name, unshift(v, wi::to_widest(gimple_assign_rhs2(def)), TREE_TYPE(x)),
+			    depth + 1);
+	return any_value();
 }
 
 /* What taking edge E says about the value of NAME (its origin). */
@@ -287,20 +307,27 @@ static values edge_values(function *fn, edge e, tree name)
 {
 	gimple *last = last_stmt(e->src);
 	enum tree_code code;
-	widest_int off;
 	tree x, c;
 
 	if (last && gimple_code(last) == GIMPLE_SWITCH &&
 	    origin(gimple_switch_index(as_a<gswitch *>(last))) == name &&
 	    keeps_values(TREE_TYPE(gimple_switch_index(as_a<gswitch *>(last))), TREE_TYPE(name)))
 		return case_values(fn, as_a<gswitch *>(last), e->dest);
-	if (last && gimple_code(last) == GIMPLE_COND &&
-	    compare_on(as_a<gcond *>(last), name, &x, &code, &c, &off)) {
-		if (e->flags & EDGE_FALSE_VALUE)
-			code = invert_tree_comparison(code, false);
-		return unshift(compare_values(x, code, c), off, TREE_TYPE(name));
+	if (!last || gimple_code(last) != GIMPLE_COND)
+		return any_value();
+	/* "X CODE C", the constant on the right. */
+	x = gimple_cond_lhs(last);
+	c = gimple_cond_rhs(last);
+	code = gimple_cond_code(last);
+	if (TREE_CODE(x) == INTEGER_CST) {
+		std::swap(x, c);
+		code = swap_tree_comparison(code);
 	}
-	return any_value();
+	if (TREE_CODE(c) != INTEGER_CST || !INTEGRAL_TYPE_P(TREE_TYPE(x)))
+		return any_value();
+	if (e->flags & EDGE_FALSE_VALUE)
+		code = invert_tree_comparison(code, false);
+	return back(x, name, compare_values(x, code, c), 0);
 }
 
 /*

@@ -104,11 +104,59 @@ int guest_width_open(struct kvm_vcpu *vcpu)
 	return 0;
 }
 
+/* Signed range tests (folded to "(unsigned)x + 5 <= 4"): both ranges handled. */
+static int sign_class(int x)
+{
+	switch (x) {
+	case -5 ... -1:
+		return -1;
+	case 3 ... 9:
+		return 1;
+	default:
+		BUG();
+	}
+}
+
+int guest_sign_class(struct kvm_vcpu *vcpu)
+{
+	int v = (int)vmcs_read32(0x4400);
+
+	if (v >= -5 && v <= -1)
+		return sign_class(v);
+	if (v > 2 && v < 10)
+		return sign_class(v);
+	return 0;
+}
+
+/* The same switch; this caller lets 10 through. */
+static int sign_class_open(int x)
+{
+	switch (x) {
+	case -5 ... -1:
+		return -1;
+	case 3 ... 9:
+		return 1;
+	default:
+		BUG();
+	}
+}
+
+int guest_sign_class_open(struct kvm_vcpu *vcpu)
+{
+	int v = (int)vmcs_read32(0x4400);
+
+	if (v >= -5 && v <= -1)
+		return sign_class_open(v);
+	if (v > 2 && v <= 10)
+		return sign_class_open(v);
+	return 0;
+}
+
 /*
  * check-name: BUG() in a switch default or after an if/else-if chain on a
  * parameter: not flagged when every caller passes a value the branches
- * handle (a case or == that dominates the call), flagged when one caller
- * lets an unhandled guest value through
+ * handle (a case, == or range test that dominates the call), flagged when
+ * one caller lets an unhandled guest value through
  *
  * check-output-start
 arch/x86/kvm/bug-bounded-callers.c:56:3: warning: BUG() in get_fixed0_msr_open() is reached through a guest-controlled branch (line 50): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
@@ -117,6 +165,9 @@ arch/x86/kvm/bug-bounded-callers.c:62: note: guest source: function 'vmcs_read32
 arch/x86/kvm/bug-bounded-callers.c:95:2: warning: BUG() in width_of_open() is reached through a guest-controlled branch (line 93): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
 arch/x86/kvm/bug-bounded-callers.c:89: note: guest source: parameter 'size' (a caller in this file passes a guest-controlled value)
 arch/x86/kvm/bug-bounded-callers.c:100: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
+arch/x86/kvm/bug-bounded-callers.c:140:3: warning: BUG() in sign_class_open() is reached through a guest-controlled branch (line 134): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
+arch/x86/kvm/bug-bounded-callers.c:132: note: guest source: parameter 'x' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:146: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
  * check-output-end
  *
  * check-output-start cocci -- the source-level engine judges a parameter by the policy's parameter names, not by the values its callers pass
