@@ -265,6 +265,11 @@ static void judge_bug(function *fn, const bug_site &b)
 	enum verdict v = VERDICT_HOST;
 	gimple *guest_branch = NULL;
 
+	/* A trap no value the callers pass can reach decides nothing. */
+	if (unreachable_for_callers(fn, b.trap, sources)) {
+		report_bug(fn, b, VERDICT_HOST, sources, NULL);
+		return;
+	}
 	deciding_branches(fn, b, branches);
 	for (gimple *g : branches) {
 		std::vector<source> one;

@@ -10,6 +10,7 @@
  */
 #include "kvmdc.h"
 #include <unordered_map>
+#include <unordered_set>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -24,6 +25,12 @@
  */
 static const char *body, *body_end;
 static std::unordered_map<std::string, db_entry> entries;
+/*
+ * Keys the export does not hold (undecided nodes are left out of it): a
+ * slice asks for the same parameter or callee again and again, and each
+ * miss would otherwise be a fresh binary search.
+ */
+static std::unordered_set<std::string> missing;
 static bool loaded;
 static std::string unit;	/* this unit, as kvmdc db names it */
 
@@ -215,13 +222,10 @@ static int compare_line(const char *line, const std::string &key)
 }
 
 /* Binary search of the sorted lines; the line parsed once, then kept. */
-static const db_entry *lookup(const std::string &key)
+static const db_entry *search(const std::string &key)
 {
 	const char *lo = body, *hi = body_end;
-	auto it = entries.find(key);
 
-	if (it != entries.end())
-		return &it->second;
 	while (lo < hi) {
 		const char *mid = lo + (hi - lo) / 2, *next;
 		int c;
@@ -243,6 +247,22 @@ static const db_entry *lookup(const std::string &key)
 		}
 	}
 	return NULL;
+}
+
+/* A key's entry, from what earlier lookups found or did not find. */
+static const db_entry *lookup(const std::string &key)
+{
+	auto it = entries.find(key);
+	const db_entry *e;
+
+	if (it != entries.end())
+		return &it->second;
+	if (missing.count(key))
+		return NULL;
+	e = search(key);
+	if (!e)
+		missing.insert(key);
+	return e;
 }
 
 /*

@@ -435,17 +435,45 @@ static void call_facts(fn_facts &ff, gcall *call)
 	facts_append(r + "]}\n");
 }
 
+/*
+ * Parameters the policy names (guest-param, host-param), as JSON members
+ * "I": {...}: the resolver decides them so, as this unit does, when nothing
+ * in the build calls the function (an export whose callers are configured
+ * out).  Also counts the parameters into *N.
+ */
+static std::string param_policy(tree fndecl, int *n)
+{
+	std::string out;
+
+	*n = 0;
+	for (tree p = DECL_ARGUMENTS(fndecl); p; p = DECL_CHAIN(p), (*n)++) {
+		const char *name = DECL_NAME(p) ? IDENTIFIER_POINTER(DECL_NAME(p)) : NULL;
+		struct policy_hit hit;
+
+		if (!name || (hit = policy_param(name)).prov == PROV_NONE)
+			continue;
+		out += out.empty() ? "\"" : ", \"";
+		out += std::to_string(*n) + "\": {\"c\": ";
+		json_str(out, hit.prov == PROV_GUEST ? "guest" : "host");
+		out += ", \"n\": ";
+		json_str(out, name);
+		out += ", \"w\": ";
+		json_str(out, hit.why);
+		out += "}";
+	}
+	return out;
+}
+
 static void emit_summary(const fn_facts &ff)
 {
 	std::string r = record_head("summary", ff.fn->decl, DECL_SOURCE_LOCATION(ff.fn->decl));
-	int n = 0;
-
-
-	for (tree p = DECL_ARGUMENTS(ff.fn->decl); p; p = DECL_CHAIN(p))
-		n++;
+	int n;
+	std::string named = param_policy(ff.fn->decl, &n);
 	struct policy_hit hit = policy_func(name_of(ff.fn->decl));
 
 	r += ", \"nparams\": " + std::to_string(n);
+	if (!named.empty())
+		r += ", \"param_policy\": {" + named + "}";
 	/* Named by the policy: callers through an ops field get its class too. */
 	if (hit.prov != PROV_NONE) {
 		r += ", \"policy\": ";

@@ -5,7 +5,8 @@
  * The plugin is split by job: kvmdc_plugin.c (arguments, pass, callbacks),
  * policy.c (the policy file), sites.c (macro expansions and their __ret),
  * slice.c (backward slice of a condition, the verdict), report.c
- * (diagnostics and facts).
+ * (diagnostics and facts), bug_sites.c (rule bug-on-guest), bounds.c (the
+ * values callers pass: a trap none of them reaches).
  */
 #ifndef KVMDC_H
 #define KVMDC_H
@@ -113,6 +114,8 @@ enum verdict {
 
 enum verdict classify_site(const site &s, std::vector<source> &sources);
 void slice_reset(void);
+void need_dominance(function *fn, cdi_direction dir);
+int parm_index(tree fndecl, tree parm);
 void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out);
 void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out);
 void site_terms(const site &s, std::vector<source> &out);
@@ -176,6 +179,10 @@ void report_finding(location_t loc, const char *msg, const char *rule);
 void report_sources(const std::vector<source> &sources);
 std::string report_json_quote(const char *s);
 const char *report_tree_file(const char *file);
+
+/* ---- bounds.c: the values callers pass ---- */
+
+bool unreachable_for_callers(function *fn, gimple *trap, std::vector<source> &sources);
 
 /* ---- bug_sites.c: rule bug-on-guest (plain BUG_ON()/BUG() in KVM) ---- */
 

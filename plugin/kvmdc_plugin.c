@@ -39,6 +39,9 @@ static struct plugin_info kvmdc_plugin_info = {
 
 static bool policy_loaded;
 static bool kvmdc_time;
+/* -fplugin-arg-kvmdc-analyse-only: no pass runs after ours (C=1 hook). */
+static bool kvmdc_analyse_only;
+static bool kvmdc_analysed;
 double bug_sites_seconds;	/* cpu time in rule bug-on-guest, this unit */
 
 double cpu_seconds(void)
@@ -109,6 +112,7 @@ static unsigned int kvmdc_execute(void)
 	for (size_t i = analysed; i < sites.size(); i++)
 		report_unanalysed(sites[i]);
 	facts_flush();
+	kvmdc_analysed = true;
 	if (kvmdc_time) {
 		char msg[128];
 
@@ -137,6 +141,20 @@ public:
 	kvmdc_pass(gcc::context *ctxt) : simple_ipa_opt_pass(kvmdc_pass_data, ctxt) {}
 	unsigned int execute(function *) final override { return kvmdc_execute(); }
 };
+
+/*
+ * The C=1 hook wants the diagnostics, not the code: once the unit is
+ * analysed, every later pass is gated off.  With slim LTO output no
+ * function is expanded, so nothing later expects their results.
+ */
+static void gate_off_after_analysis(void *gcc_data, void *user_data)
+{
+	bool *gate_status = (bool *)gcc_data;
+
+	(void)user_data;
+	if (kvmdc_analysed)
+		*gate_status = false;
+}
 
 static bool parse_level(const char *value)
 {
@@ -168,6 +186,8 @@ static bool parse_arguments(const struct plugin_name_args *info, bool *enable)
 			kvmdc_strict = true;
 		} else if (!strcmp(arg->key, "time")) {
 			kvmdc_time = true;
+		} else if (!strcmp(arg->key, "analyse-only")) {
+			kvmdc_analyse_only = true;
 		} else if (!strcmp(arg->key, "dump-policy")) {
 			policy_dump = true;
 		} else if (!strcmp(arg->key, "policy") && arg->value) {
@@ -228,5 +248,7 @@ __visible int plugin_init(struct plugin_name_args *plugin_info,
 	pass_info.ref_pass_instance_number = 1;
 	pass_info.pos_op = PASS_POS_INSERT_AFTER;
 	register_callback(plugin_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &pass_info);
+	if (kvmdc_analyse_only)
+		register_callback(plugin_name, PLUGIN_OVERRIDE_GATE, gate_off_after_analysis, NULL);
 	return 0;
 }

@@ -173,7 +173,7 @@ static bool first_visit(slicer &S, const void *what, const frame &F)
  * and freed again at the end of the pass so that the compiler's later
  * passes see exactly the state they would have seen without the plugin.
  */
-static void need_dominance(function *fn, cdi_direction dir)
+void need_dominance(function *fn, cdi_direction dir)
 {
 	if (dom_info_available_p(fn, dir))
 		return;
@@ -270,34 +270,36 @@ static bool classify_field(slicer &S, tree ref, gimple *at)
 	return true;
 }
 
+/*
+ * REF without the references that select part of an object and name no
+ * field: array elements, bit-fields, real/imaginary parts, reinterpretation.
+ */
+static tree strip_part_refs(tree ref)
+{
+	while (TREE_CODE(ref) == ARRAY_REF || TREE_CODE(ref) == ARRAY_RANGE_REF ||
+	       TREE_CODE(ref) == BIT_FIELD_REF || TREE_CODE(ref) == REALPART_EXPR ||
+	       TREE_CODE(ref) == IMAGPART_EXPR || TREE_CODE(ref) == VIEW_CONVERT_EXPR)
+		ref = TREE_OPERAND(ref, 0);
+	return ref;
+}
+
 /* STRUCT.FIELD of the outermost field access in REF, "" when there is none. */
 std::string field_key(tree ref)
 {
-	for (tree t = ref; t; t = TREE_OPERAND(t, 0)) {
-		switch (TREE_CODE(t)) {
-		case COMPONENT_REF: {
-			tree field = TREE_OPERAND(t, 1);
-			const char *tname = type_name(TREE_TYPE(TREE_OPERAND(t, 0)));
-			const char *fname = decl_name(field);
+	tree t = strip_part_refs(ref);
+	tree field;
+	const char *tname, *fname;
 
-			if (!tname)
-				tname = type_name(DECL_CONTEXT(field));
-			if (!tname || !fname)
-				return "";
-			return std::string(tname) + "." + fname;
-		}
-		case ARRAY_REF:
-		case ARRAY_RANGE_REF:
-		case BIT_FIELD_REF:
-		case REALPART_EXPR:
-		case IMAGPART_EXPR:
-		case VIEW_CONVERT_EXPR:
-			continue;
-		default:
-			return "";
-		}
-	}
-	return "";
+	if (TREE_CODE(t) != COMPONENT_REF)
+		return "";
+	field = TREE_OPERAND(t, 1);
+	tname = type_name(TREE_TYPE(TREE_OPERAND(t, 0)));
+	fname = decl_name(field);
+	if (!tname)
+		tname = type_name(DECL_CONTEXT(field));
+	if (!tname || !fname)
+		return "";
+	return std::string(tname) + "." + fname;
 }
 
 /* The struct name of TYPE, or NULL when it is not a named struct/union. */
@@ -347,8 +349,6 @@ static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
 	add_source(S, "unknown", name ? name : "<object>", SRC_UNKNOWN,
 		   "storage not followed", gimple_location(at));
 }
-
-static int parm_index(tree fndecl, tree parm);
 
 /* *P for a parameter P: what the callers' buffers hold (facts only). */
 static bool param_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
@@ -410,18 +410,11 @@ static void slice_load(slicer &S, tree ref, const frame &F, gimple *at)
 	tree t = ref;
 
 	while (true) {
+		t = strip_part_refs(t);
 		switch (TREE_CODE(t)) {
 		case COMPONENT_REF:
 			if (classify_field(S, t, at))
 				return;
-			t = TREE_OPERAND(t, 0);
-			continue;
-		case ARRAY_REF:
-		case ARRAY_RANGE_REF:
-		case BIT_FIELD_REF:
-		case REALPART_EXPR:
-		case IMAGPART_EXPR:
-		case VIEW_CONVERT_EXPR:
 			t = TREE_OPERAND(t, 0);
 			continue;
 		case MEM_REF:
@@ -537,7 +530,7 @@ static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
 
 /* ---- parameters ---- */
 
-static int parm_index(tree fndecl, tree parm)
+int parm_index(tree fndecl, tree parm)
 {
 	int i = 0;
 
@@ -803,47 +796,87 @@ static bool is_loop_header(basic_block bb)
 	return false;
 }
 
-/*
- * The value of a merge PHI (a && b materialised as 1/0, a ?: choice) is
- * decided by the branches between the PHI block's immediate dominator and
- * the PHI block, not only by its immediate predecessors.  Dominance queries
- * read cfun, so the branches are collected with cfun set and sliced after.
- */
-static void merge_branches(basic_block phi_bb, function *fn, std::vector<gimple *> &out)
+enum walk_step { WALK_ON, WALK_PRUNE, WALK_DONE };
+
+static void push_neighbours(std::vector<basic_block> &work, basic_block bb, bool backward)
 {
-	std::vector<basic_block> work;
-	std::set<basic_block> seen;
-	basic_block idom;
 	edge e;
 	edge_iterator ei;
 
-	if (is_loop_header(phi_bb))
-		return;
-	idom = get_immediate_dominator(CDI_DOMINATORS, phi_bb);
-	FOR_EACH_EDGE(e, ei, phi_bb->preds)
-		work.push_back(e->src);
+	if (backward) {
+		FOR_EACH_EDGE(e, ei, bb->preds)
+			work.push_back(e->src);
+	} else {
+		FOR_EACH_EDGE(e, ei, bb->succs)
+			work.push_back(e->dest);
+	}
+}
+
+/*
+ * Depth-first over the blocks reachable from FROM's predecessors
+ * (BACKWARD) or successors, each visited once: VISIT says whether to go on
+ * past a block (WALK_ON), not past it (WALK_PRUNE) or to stop the walk
+ * (WALK_DONE, which the result reports).
+ */
+template <typename visitor>
+static bool walk_blocks(basic_block from, bool backward, visitor visit)
+{
+	std::vector<basic_block> work;
+	std::set<basic_block> seen;
+
+	push_neighbours(work, from, backward);
 	while (!work.empty()) {
 		basic_block bb = work.back();
 
 		work.pop_back();
 		if (!seen.insert(bb).second)
 			continue;
+		switch (visit(bb)) {
+		case WALK_DONE:
+			return true;
+		case WALK_PRUNE:
+			continue;
+		case WALK_ON:
+			break;
+		}
+		push_neighbours(work, bb, backward);
+	}
+	return false;
+}
+
+/*
+ * The value of a merge PHI (a && b materialised as 1/0, a ?: choice) is
+ * decided by the branches between the PHI block's immediate dominator and
+ * the PHI block, not only by its immediate predecessors.
+ */
+static void merge_branches(basic_block phi_bb, function *fn, std::vector<gimple *> &out)
+{
+	basic_block idom;
+
+	if (is_loop_header(phi_bb))
+		return;
+	idom = get_immediate_dominator(CDI_DOMINATORS, phi_bb);
+	walk_blocks(phi_bb, true, [&](basic_block bb) {
 		if (is_branch(last_stmt(bb)))
 			out.push_back(last_stmt(bb));
 		if (bb == idom || bb == ENTRY_BLOCK_PTR_FOR_FN(fn))
-			continue;
-		FOR_EACH_EDGE(e, ei, bb->preds)
-			work.push_back(e->src);
-	}
+			return WALK_PRUNE;
+		return WALK_ON;
+	});
 }
 
-static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F)
+/*
+ * Slice the branch conditions COLLECT finds around BB.  Dominance queries
+ * read cfun, so the branches are collected with cfun set and sliced after.
+ */
+static void slice_branch_conditions(slicer &S, basic_block bb, const frame &F, cdi_direction dir,
+				    void (*collect)(basic_block, function *, std::vector<gimple *> &))
 {
 	std::vector<gimple *> branches;
 
-	need_dominance(F.fn, CDI_DOMINATORS);
+	need_dominance(F.fn, dir);
 	push_cfun(F.fn);
-	merge_branches(phi_bb, F.fn, branches);
+	collect(bb, F.fn, branches);
 	pop_cfun();
 	for (gimple *stmt : branches)
 		slice_condition_stmt(S, stmt, F);
@@ -851,25 +884,9 @@ static void slice_merge_conditions(slicer &S, basic_block phi_bb, const frame &F
 
 static bool reaches_itself(basic_block from)
 {
-	std::vector<basic_block> work;
-	std::set<basic_block> seen;
-	edge e;
-	edge_iterator ei;
-
-	FOR_EACH_EDGE(e, ei, from->succs)
-		work.push_back(e->dest);
-	while (!work.empty()) {
-		basic_block bb = work.back();
-
-		work.pop_back();
-		if (bb == from)
-			return true;
-		if (!seen.insert(bb).second)
-			continue;
-		FOR_EACH_EDGE(e, ei, bb->succs)
-			work.push_back(e->dest);
-	}
-	return false;
+	return walk_blocks(from, false, [from](basic_block bb) {
+		return bb == from ? WALK_DONE : WALK_ON;
+	});
 }
 
 /* D decides whether B runs: one edge of D leads surely to B, D itself does not. */
@@ -915,14 +932,7 @@ static void reaching_branches(basic_block target, function *fn, std::vector<gimp
 
 static void slice_reaching_conditions(slicer &S, basic_block target, const frame &F)
 {
-	std::vector<gimple *> branches;
-
-	need_dominance(F.fn, CDI_POST_DOMINATORS);
-	push_cfun(F.fn);
-	reaching_branches(target, F.fn, branches);
-	pop_cfun();
-	for (gimple *stmt : branches)
-		slice_condition_stmt(S, stmt, F);
+	slice_branch_conditions(S, target, F, CDI_POST_DOMINATORS, reaching_branches);
 }
 
 /* ---- values ---- */
@@ -937,7 +947,7 @@ static void slice_phi(slicer &S, gphi *phi, const frame &F)
 	 */
 	if (S.sym && POINTER_TYPE_P(TREE_TYPE(gimple_phi_result(phi))))
 		return;
-	slice_merge_conditions(S, gimple_bb(phi), F);
+	slice_branch_conditions(S, gimple_bb(phi), F, CDI_DOMINATORS, merge_branches);
 }
 
 static void slice_assign(slicer &S, gimple *stmt, const frame &F)
@@ -1103,15 +1113,21 @@ static enum verdict verdict_of(const std::vector<source> &sources)
 	return unknown ? VERDICT_UNKNOWN : VERDICT_HOST;
 }
 
-enum verdict classify_site(const site &s, std::vector<source> &sources)
+/* A site's condition; a condition of constants only by the branches that reach it. */
+static void slice_site(const site &s, std::vector<source> &out, bool sym)
 {
 	slicer S;
 	frame top = { s.fn, NULL, NULL, 0 };
 
-	slicer_init(S, sources, false);
+	slicer_init(S, out, sym);
 	slice_ssa(S, s.ret_ssa, top);
-	if (only_constants(sources))
+	if (only_constants(out))
 		slice_reaching_conditions(S, gimple_bb(s.def), top);
+}
+
+enum verdict classify_site(const site &s, std::vector<source> &sources)
+{
+	slice_site(s, sources, false);
 	return verdict_of(sources);
 }
 
@@ -1145,13 +1161,7 @@ void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source>
 /* A site in terms of its function's edges (reaching conditions as for the verdict). */
 void site_terms(const site &s, std::vector<source> &out)
 {
-	slicer S;
-	frame top = { s.fn, NULL, NULL, 0 };
-
-	slicer_init(S, out, true);
-	slice_ssa(S, s.ret_ssa, top);
-	if (only_constants(out))
-		slice_reaching_conditions(S, gimple_bb(s.def), top);
+	slice_site(s, out, true);
 }
 
 /* ---- entry points for other rules (bug_sites.c) ---- */

@@ -15,14 +15,16 @@ Knobs (environment, because kbuild owns the command line):
   KVMDC_FACTS      directory for per-TU facts (default: none)
   KVMDC_STRICT=1   also report undecided conditions
   KVMDC_CHECK_ALL=1  run the plugin on every file (no cheap skip)
+  KVMDC_CHECK_CACHE  where results are kept for replay (off: never replay)
 """
 import os
 import re
 import shlex
 import subprocess
 import sys
+import tempfile
 
-from . import policy as policy_mod, provdb
+from . import checkcache, policy as policy_mod, provdb
 from .kbuild import gcc_flags, plugin_path, policy_path, sparse_only
 from .source import may_contain_site, mentions_bug
 
@@ -75,12 +77,13 @@ def plugin_command(cc, cflags, source):
     # kbuild runs CHECK at the top of the tree: its provenance database.
     cmd += provdb.plugin_args(os.getcwd())[0]
     # The plugin runs on GIMPLE in SSA form: -fsyntax-only stops too early.
-    # Slim LTO output stops gcc after the early passes (half the cpu of a
-    # full -S; same facts and findings).  What fails after the plugin's
+    # Slim LTO output expands no function, and analyse-only gates off
+    # every pass after the plugin's (same facts and findings; what is
+    # left is mostly gcc's front end).  What fails after the plugin's
     # pass (an LTO section conflict in percpu headers) does not matter:
     # the pass's time note tells that it ran.
-    return cmd + ["-flto", "-fno-fat-lto-objects", "-fplugin-arg-kvmdc-time",
-                  "-S", "-o", "/dev/null", source]
+    return cmd + ["-flto", "-fno-fat-lto-objects", "-fplugin-arg-kvmdc-analyse-only",
+                  "-fplugin-arg-kvmdc-time", "-S", "-o", "/dev/null", source]
 
 
 def kvmdc_lines(stderr):
@@ -119,22 +122,37 @@ def may_hold_bug_site(source):
     return pol.in_bug_scope(os.path.relpath(os.path.abspath(source))) and mentions_bug(source)
 
 
+def plugin_result(cmd, source):
+    """(kvmdc's diagnostic lines, None) or (lines, why the plugin did not
+    run); replayed when nothing the run read has changed."""
+    hit = checkcache.lookup(cmd)
+    if hit is not None:
+        return hit
+    # C locale: plain quotes, as in sparse's lines next to ours.
+    env = dict(os.environ, LC_ALL="C")
+    with tempfile.TemporaryDirectory(prefix="kvmdc-check.") as tmp:
+        deps = os.path.join(tmp, "deps")
+        proc = subprocess.run(cmd[:-1] + ["-MD", "-MF", deps, cmd[-1]],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, errors="replace", env=env)
+        lines = [[m.group("loc"), m.group("kind"), m.group("msg")]
+                 for m in kvmdc_lines(proc.stderr)]
+        if PASS_RAN not in proc.stderr:
+            return lines, first_error(proc.stderr)
+        checkcache.store(cmd, deps, [lines, None])
+    return lines, None
+
+
 def run_plugin(cflags, source, prefix):
     cc = compiler()
     if cc is None or not (may_contain_site(source, cflags) or may_hold_bug_site(source)):
         return
-    # C locale: plain quotes, as in sparse's lines next to ours.
-    env = dict(os.environ, LC_ALL="C")
-    proc = subprocess.run(plugin_command(cc, cflags, source), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, errors="replace", env=env)
-    lines = kvmdc_lines(proc.stderr)
-    for m in lines:
-        label = "%s: " % prefix if prefix else ""
-        print("%s: %s%s: %s" % (m.group("loc"), label, m.group("kind"), m.group("msg")),
-              file=sys.stderr)
-    if PASS_RAN not in proc.stderr:
-        print("%s: kvmdc: note: plugin not run: %s" % (source, first_error(proc.stderr)),
-              file=sys.stderr)
+    lines, why = plugin_result(plugin_command(cc, cflags, source), source)
+    label = "%s: " % prefix if prefix else ""
+    for loc, kind, msg in lines:
+        print("%s: %s%s: %s" % (loc, label, kind, msg), file=sys.stderr)
+    if why:
+        print("%s: kvmdc: note: plugin not run: %s" % (source, why), file=sys.stderr)
 
 
 def run_sparse(argv):

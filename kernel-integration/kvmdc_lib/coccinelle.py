@@ -28,7 +28,18 @@ KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h
 # Per file: the hard bound of one file's analysis (a file that takes
 # longer is reported by spatch and skipped, its uses not analysed).
 SPATCH_TIMEOUT = int(os.environ.get("KVMDC_SPATCH_TIMEOUT") or 60)
-QUOTED_INCLUDE = re.compile(rb'^\s*#\s*include\s*"([^"]+)"', re.M)
+# Starts with a literal, so re looks for '#' first (anchoring each line with
+# ^\s* under re.M tries the pattern at every offset, 20 times slower); the
+# start of the line is checked by hand.
+QUOTED_INCLUDE = re.compile(rb'#[ \t]*include[ \t]*"([^"]+)"')
+# Per process: path -> ((inode, size, mtime, ctime), sha256, quoted includes).
+SEEN = {}
+# The same for trusted runs, kept across them (as git's index keeps file
+# stats): a warm scan stats its inputs instead of reading and hashing
+# them.  A write always changes ctime, which no user can set back.
+DIGESTS = os.path.join(CACHE, "file-digests.json")
+DIGESTS_MAX = 20000
+KNOWN = {"loaded": False, "dirty": False, "files": {}}
 
 
 def progress(msg):
@@ -90,13 +101,71 @@ def file_inputs(tree, f):
     """F and its quoted includes (next to it or one level up, where the
     engine looks for them)."""
     path = os.path.join(tree, f)
-    with open(path, "rb") as fh:
-        text = fh.read()
     d = os.path.dirname(os.path.realpath(path))
     paths = []
-    for inc in QUOTED_INCLUDE.findall(text):
+    for inc in read_file(path)[1]:
         paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
     return paths + [path]
+
+
+def read_file(path):
+    """(sha256, quoted includes) of PATH, read once while its inode, size
+    and times stay the same (a scan hashes the same headers for many
+    files, and for both rules)."""
+    st = os.stat(path)
+    sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    seen = SEEN.get(path)
+    if seen and seen[0] == sig:
+        return seen[1:]
+    known = KNOWN["files"].get(path)
+    if known and tuple(known[:4]) == sig:
+        SEEN[path] = (sig, bytes.fromhex(known[4]),
+                      [os.fsencode(i) for i in known[5]])
+        return SEEN[path][1:]
+    with open(path, "rb") as fh:
+        text = fh.read()
+    incs = [m.group(1) for m in QUOTED_INCLUDE.finditer(text)
+            if not text[text.rfind(b"\n", 0, m.start()) + 1:m.start()].strip()]
+    SEEN[path] = (sig, hashlib.sha256(text).digest(), incs)
+    if KNOWN["loaded"]:
+        KNOWN["files"][path] = list(sig) + [SEEN[path][1].hex(), [os.fsdecode(i) for i in incs]]
+        KNOWN["dirty"] = True
+    return SEEN[path][1:]
+
+
+def load_known():
+    """The digests earlier trusted runs stored; a damaged file is none."""
+    if KNOWN["loaded"]:
+        return
+    KNOWN["loaded"] = True
+    try:
+        with open(DIGESTS, encoding="utf-8") as fh:
+            files = json.load(fh)
+        if isinstance(files, dict) and all(
+                isinstance(v, list) and len(v) == 6 for v in files.values()):
+            KNOWN["files"] = files
+    except (OSError, ValueError):
+        pass
+
+
+def save_known():
+    """Written to a temporary name and renamed; a cache that cannot be
+    written only costs time.  Too many entries (trees come and go): start
+    again."""
+    if not KNOWN["dirty"]:
+        return
+    KNOWN["dirty"] = False
+    files = KNOWN["files"]
+    if len(files) > DIGESTS_MAX:
+        files = {p: v for p, v in files.items() if p in SEEN}
+    try:
+        os.makedirs(CACHE, exist_ok=True)
+        tmp = "%s.%d" % (DIGESTS, os.getpid())
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(files, fh)
+        os.replace(tmp, DIGESTS)
+    except OSError:
+        pass
 
 
 def digest(h, paths):
@@ -104,8 +173,7 @@ def digest(h, paths):
     for p in paths:
         h.update(p.encode(errors="surrogateescape") + b"\0")
         try:
-            with open(p, "rb") as fh:
-                h.update(hashlib.sha256(fh.read()).digest())
+            h.update(read_file(p)[0])
         except FileNotFoundError:
             h.update(b"-")
     return h
@@ -115,6 +183,7 @@ def cache_lookup(tree, files, script):
     """({file: cached records}, {file: key}); unreadable entries are misses.
     The engine's inputs are read once per run, each file's own per file."""
     cached, keys = {}, {}
+    load_known()
     try:
         engine = digest(hashlib.sha256(os.path.basename(script).encode()),
                         engine_inputs(tree))
@@ -132,6 +201,7 @@ def cache_lookup(tree, files, script):
                 cached[f] = json.load(fh)
         except (OSError, ValueError):
             pass
+    save_known()
     return cached, keys
 
 
@@ -272,11 +342,21 @@ def unparsed_sites(tree, files, recs):
     return out
 
 
-def bug_sites(tree, files):
+def bug_sites(tree, files, trusted=False):
     """Records (engine cocci) of the BUG_ON()/BUG() written in FILES, judged
     by the verdict code bug_on_guest.cocci calls.  Found in the text rather
-    than by spatch: parsing x86.c alone takes seconds, and a scan stays in
-    grep time."""
+    than by spatch: parsing x86.c alone takes seconds.  A TRUSTED run (a
+    scan, not a review) keeps each file's records in the cache like
+    spatch's, so the rule then costs a scan a grep and a hash of the files
+    it names."""
+    cached, keys = cache_lookup(tree, files, "bug-sites-text") if trusted else ({}, {})
+    todo = [f for f in files if f not in cached]
+    recs = text_bug_sites(tree, todo)
+    cache_store(todo, keys, recs)
+    return recs + [r for f in files if f in cached for r in cached[f]]
+
+
+def text_bug_sites(tree, files):
     recs = []
     for f in files:
         path = os.path.join(tree, f)

@@ -118,24 +118,24 @@ def resolve(tree, facts):
         b.add_unit(src, recs)
         counts[src] = len(recs)
     r = provenance.Resolver(b)
-    passes = r.solve()
-    path, size = provdb.write(tree, b, r, {"passes": passes, "units": counts})
-    return b, r, problems, passes, time.time() - t0, path, size
+    evaluations = r.solve()
+    path, size = provdb.write(tree, b, r, {"evaluations": evaluations, "units": counts})
+    return b, r, problems, evaluations, time.time() - t0, path, size
 
 
-def summary(tree, b, r, passes, secs, path, size):
+def summary(tree, b, r, evaluations, secs, path, size):
     def count(kind):
         return sum(1 for n in r.fields if kind == provdb.class_name(r.get(("field", n))))
     sites = [r.site_verdict(s)[0] for s in b.sites]
     return ("kvmdc db: %s: %d units, %d functions, %d calls, %d stores, %d bindings; "
             "fields %d guest, %d host, %d unknown; sites %d (%d host, %d guest, %d unknown); "
-            "%d passes, resolved in %.1f s; %s %d KiB" % (
+            "%d evaluations, resolved in %.1f s; %s %d KiB" % (
                 tree, len(set(s["tu"] for s in b.summaries.values())), len(b.summaries),
                 len(b.calls), sum(len(v) for v in b.stores.values()),
                 sum(len(v) for v in b.binds.values()) + len(b.static_binds),
                 count("guest"), count("host"), count("unknown"), len(sites),
                 sites.count("host"), sites.count("guest"), sites.count("unknown"),
-                passes, secs, path, size // 1024))
+                evaluations, secs, path, size // 1024))
 
 
 def main(argv):
@@ -157,11 +157,11 @@ def main(argv):
         facts = os.path.join(tree, provdb.FACTS_DIR)
         if not args.no_build:
             facts = build(tree, args.jobs, args.policy)
-        b, r, problems, passes, secs, path, size = resolve(tree, facts)
+        b, r, problems, evaluations, secs, path, size = resolve(tree, facts)
     except (KvmdcError, provdb.DbError) as e:
         sys.stderr.write("kvmdc db: %s\n" % e)
         return 2
     for p in problems:
         sys.stderr.write("kvmdc db: %s; unit left out (recompile it)\n" % p)
-    print(summary(tree, b, r, passes, secs, path, size))
+    print(summary(tree, b, r, evaluations, secs, path, size))
     return 0

@@ -302,11 +302,11 @@ def build_with_plugin(tree, files, jobs, tmp, pol, strict, progress=None):
     if strict:
         kcflags.append("-fplugin-arg-kvmdc-strict")
     kcflags += provdb.plugin_args(tree)[0]
-    # -W forces the objects to be recompiled: facts are written by the compile.
+    # Facts are written by the compile.  The KCFLAGS name a new facts
+    # directory on every run, so kbuild's command check (if_changed)
+    # recompiles each object; make -W would not reach kbuild's sub-makes.
     cmd = ["flock", tree_mod.BUILD_LOCK, "make", "-C", tree, "-s", "-j%d" % jobs,
            "KCFLAGS=" + " ".join(kcflags)]
-    for src in sources:
-        cmd += ["-W", src]
     cmd += [src[:-2] + ".o" for src in sources]
     if progress:
         progress(" building %d object(s) with the plugin" % len(sources))

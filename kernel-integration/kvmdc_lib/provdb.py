@@ -109,7 +109,11 @@ def class_name(c):
     return P.NAMES[max(c, P.HOST)]
 
 
-def witness(r, node):
+def witness(r, node, cls):
+    """The path that made NODE guest or left it unknown; a host node has
+    none (every path into it is host: no one path explains that)."""
+    if cls == "host":
+        return None
     return json.dumps(r.chain(("", (), None, None, node)))
 
 
@@ -142,22 +146,28 @@ def write(tree, build, r, stats, path=None):
 def fill(con, tree, b, r, stats):
     meta = {"version": SCHEMA_VERSION, "tree": os.path.realpath(tree),
             "fingerprint": fingerprint(tree), "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "passes": str(stats.get("passes"))}
+            "evaluations": str(stats.get("evaluations"))}
     con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     con.executemany("INSERT INTO units VALUES (?, ?)", stats.get("units", {}).items())
     rows = []
     for k, s in b.summaries.items():
+        cls = class_name(r.rb.get(k, P.NONE))
         rows.append((k, s["fn"], s["tu"], s.get("file"), s.get("line"), int(bool(s.get("local"))),
-                     s.get("nparams", 0), class_name(r.rb.get(k, P.NONE)),
-                     ",".join(str(i) for i in sorted(r.rp.get(k, ()))), witness(r, ("ret", k))))
+                     s.get("nparams", 0), cls, ",".join(str(i) for i in sorted(r.rp.get(k, ()))),
+                     witness(r, ("ret", k), cls)))
     con.executemany("INSERT INTO functions VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-    con.executemany("INSERT INTO fields VALUES (?,?,?,?)", [
-        (f, class_name(r.get(("field", f))), len(b.stores.get(f, [])), witness(r, ("field", f)))
-        for f in sorted(r.fields)])
+    rows = []
+    for f in sorted(r.fields):
+        cls = class_name(r.get(("field", f)))
+        rows.append((f, cls, len(b.stores.get(f, [])), witness(r, ("field", f), cls)))
+    con.executemany("INSERT INTO fields VALUES (?,?,?,?)", rows)
+    nodes = {"param": [], "pmem": [], "out": []}
+    for n in sorted(r.value):
+        if n[0] in nodes:
+            cls = class_name(r.get(n))
+            nodes[n[0]].append((n[1], n[2], cls, witness(r, n, cls)))
     for table, kind in (("params", "param"), ("buffers", "pmem"), ("outs", "out")):
-        con.executemany("INSERT INTO %s VALUES (?,?,?,?)" % table, [
-            (n[1], n[2], class_name(r.get(n)), witness(r, n))
-            for n in sorted(r.value) if n[0] == kind])
+        con.executemany("INSERT INTO %s VALUES (?,?,?,?)" % table, nodes[kind])
     rows = [(f, t, None, None) for f, ts in b.binds.items() for t in sorted(ts)]
     for name, (fns, fields) in b.static_binds.items():
         rows += [("static_call:" + name, t, None, None) for t in sorted(fns)]

@@ -17,6 +17,7 @@ Function returns are context-sensitive: RET f is a class for the part that
 does not come from f's parameters plus the set of parameters that reach
 it, and a call's result substitutes that call's own arguments.
 """
+import collections
 import json
 import os
 
@@ -24,7 +25,6 @@ NONE, HOST, UNKNOWN, GUEST = 0, 1, 2, 3
 NAMES = {NONE: "host", HOST: "host", UNKNOWN: "unknown", GUEST: "guest"}
 LEAF = {"constant": HOST, "host": HOST, "guest": GUEST, "unknown": UNKNOWN}
 STATIC_TRAMP = "__SCT__"
-MAX_PASSES = 50
 EMPTY = frozenset()
 
 
@@ -72,6 +72,8 @@ class Build:
         self.sites = []         # site records (with tu)
         self.by_name = {}       # public name -> fkey, local names -> [fkey]
         self.table_binds = {}   # (fkey, I) -> {fkey} stored into parameter I's table
+        self.indexed = False
+        self.target_cache = {}  # (tu, id) -> targets(), once indexed
 
     def add_unit(self, tu, recs):
         for r in recs:
@@ -105,7 +107,17 @@ class Build:
 
     def targets(self, call):
         """Function keys a call may reach (all of them, as far as the build
-        knows) and whether that set is complete."""
+        knows) and whether that set is complete; fixed once indexed."""
+        if self.indexed:
+            key = (call["tu"], call["id"])
+            hit = self.target_cache.get(key)
+            if hit is None:
+                out, complete = self.find_targets(call)
+                hit = self.target_cache[key] = (sorted(out), complete)
+            return hit
+        return self.find_targets(call)
+
+    def find_targets(self, call):
         tu = call["tu"]
         callee, via = call.get("callee"), call.get("via")
         if callee and callee.startswith(STATIC_TRAMP):
@@ -171,37 +183,55 @@ class Build:
             if "via_param" in call:
                 later.append(key)
                 continue
-            for t in self.targets(call)[0]:
+            for t in sorted(self.targets(call)[0]):
                 self.callers.setdefault(t, []).append(key)
         for key in later:
-            for t in self.targets(self.calls[key])[0]:
+            for t in sorted(self.targets(self.calls[key])[0]):
                 self.callers.setdefault(t, []).append(key)
+        self.indexed = True
 
 
 class Resolver:
+    """A worklist to the least fixpoint: each evaluation (a function's
+    return, what it writes through a pointer parameter, a field's stores,
+    one call's arguments to its callee) records the nodes it reads, and a
+    node that rises queues again only the evaluations that read it."""
+
     def __init__(self, build):
         self.b = build
         self.value = {}     # node -> class
         self.why = {}       # node -> witness step (text, file, line, next node)
         self.rb = {}        # fkey -> class of its return not from its parameters
         self.rp = {}        # fkey -> parameter indices that reach its return
-        self.changed = False
         self.fields = set()     # every field read or stored
-        self.memo = {}
+        self.memo = {}      # (tu, id) of a call -> (result, nodes it read)
+        self.memo_deps = {}     # node -> memo keys whose result read it
+        self.deps = {}      # node -> evaluations that read it (ordered)
+        self.reads = None   # nodes read by the evaluation under way
+        self.risen = []     # nodes raised by it, announced when it ends
+        self.queue = collections.deque()
+        self.queued = set()
+        self.rooted = set()     # parameters decided by the policy's name entry
+        self.short = {}
+        self.star_structs = set()
 
     # -- node values ----------------------------------------------------
     def defined(self, node):
         """Whether the build holds anything that defines NODE."""
         kind = node[0]
         if kind == "field":
-            return node[1] in self.b.stores or node[1].split(".")[0] + ".*" in self.b.stores
-        if kind in ("param", "pmem"):
+            return node[1] in self.b.stores or node[1].split(".")[0] in self.star_structs
+        if kind == "param":
+            return node[1] in self.b.callers or node in self.rooted
+        if kind == "pmem":
             return node[1] in self.b.callers
         if kind == "out":
             return node[1] in self.b.summaries
         return True
 
     def get(self, node):
+        if self.reads is not None:
+            self.reads.add(node)
         if not self.defined(node):
             return UNKNOWN
         return self.value.get(node, NONE)
@@ -213,7 +243,13 @@ class Resolver:
         if cls > self.value.get(node, NONE):
             self.value[node] = cls
             self.why[node] = path(where, step)
-            self.changed = True
+            self.risen.append(node)
+
+    def name(self, fk):
+        n = self.short.get(fk)
+        if n is None:
+            n = self.short[fk] = short(fk)
+        return n
 
     # -- terms ----------------------------------------------------------
     # A step is (fmt, args, file, line, next node): formatted only when a
@@ -221,23 +257,26 @@ class Resolver:
     def eval_terms(self, terms, tu, fn, seen=None):
         """(class, parameters of fn reached, witness step) of a term list
         living in function fn of unit tu."""
-        cls, params, step = NONE, set(), None
+        cls, params, step = NONE, EMPTY, None
         seen = seen if seen is not None else set()
         for t in terms:
             c, p, s = self.eval_term(t, tu, fn, seen)
             if p:
-                params |= p
+                params = params | p
             if c > cls:
                 cls, step = c, s
         return cls, params, step
 
     def eval_term(self, t, tu, fn, seen):
         if "k" in t:
-            return LEAF.get(t.get("c"), UNKNOWN), EMPTY, ("%s '%s' (%s)", (t["k"], t["n"], t.get("w")),
-                                                          t.get("f"), t.get("l"), None)
+            res = t.get("")
+            if res is None:     # a decided term: its result is kept in it
+                res = t[""] = (LEAF.get(t.get("c"), UNKNOWN), EMPTY,
+                               ("%s '%s' (%s)", (t["k"], t["n"], t.get("w")), t.get("f"), t.get("l"), None))
+            return res
         kind, name = t["s"], t["n"]
         if kind == "param":
-            return NONE, {int(name)}, None
+            return NONE, frozenset((int(name),)), None
         if kind == "pmem":
             node = ("pmem", fn, int(name))
             return self.get(node), EMPTY, ("what the callers' buffer holds", (), t.get("f"), t.get("l"), node)
@@ -245,7 +284,7 @@ class Resolver:
             node = ("field", name)
             if name not in self.fields:
                 self.fields.add(name)
-                self.changed = True
+                self.push(node)
             return self.get(node), EMPTY, ("field %s", (name,), t.get("f"), t.get("l"), node)
         if kind in ("call", "out"):
             parts = name.split(":")
@@ -255,17 +294,27 @@ class Resolver:
                 return UNKNOWN, EMPTY, ("call record missing", (), t.get("f"), t.get("l"), None)
             if kind == "out":
                 return self.eval_out(call, int(parts[1]), t)
-            if key in self.memo:
-                return self.memo[key]
+            hit = self.memo.get(key)
+            if hit is not None:
+                if self.reads is not None:
+                    self.reads |= hit[1]
+                return hit[0]
             if key in seen:
                 return NONE, EMPTY, None
             seen.add(key)
+            outer, self.reads = self.reads, set()
             try:
                 res = self.eval_call(call, tu, fn, t, seen)
             finally:
                 seen.discard(key)
+                inner, self.reads = self.reads, outer
+                if outer is not None:
+                    outer |= inner
             if not seen:
-                self.memo[key] = res    # whole, not cut short by a cycle
+                # Whole, not cut short by a cycle: kept until a node it read rises.
+                self.memo[key] = (res, inner)
+                for n in inner:
+                    self.memo_deps.setdefault(n, set()).add(key)
             return res
         return UNKNOWN, EMPTY, ("term %s", (kind,), t.get("f"), t.get("l"), None)
 
@@ -280,25 +329,28 @@ class Resolver:
             node = ("out", g, i)
             c = self.get(node)
             if c > cls:
-                cls, step = c, ("%s() writes it", (short(g),), t.get("f"), t.get("l"), node)
+                cls, step = c, ("%s() writes it", (self.name(g),), t.get("f"), t.get("l"), node)
         return cls, EMPTY, step
 
     def eval_call(self, call, tu, fn, t, seen):
         targets, complete = self.b.targets(call)
-        cls, params, step = NONE, set(), None
+        cls, params, step = NONE, EMPTY, None
         if not complete:
             cls = UNKNOWN
             step = ("%s(): not in the build", (call.get("callee") or call.get("via") or "indirect call",),
                     t.get("f"), t.get("l"), None)
         args = call.get("args") or []
         for g in targets:
+            if self.reads is not None:
+                self.reads.add(("ret", g))
             c = self.rb.get(g, NONE if g in self.b.summaries else UNKNOWN)
             if c > cls:
-                cls, step = c, ("returned by %s()", (short(g),), t.get("f"), t.get("l"), ("ret", g))
+                cls, step = c, ("returned by %s()", (self.name(g),), t.get("f"), t.get("l"), ("ret", g))
             for j in self.rp.get(g, ()):
                 if j < len(args):
                     c, p, s = self.eval_terms(args[j].get("v") or [], tu, fn, seen)
-                    params |= p
+                    if p:
+                        params = params | p
                     if c > cls:
                         cls, step = c, s
         return cls, params, step
@@ -310,64 +362,62 @@ class Resolver:
             node = ("param", fn, i)
             c = self.get(node)
             if c > cls:
-                cls, step = c, ("parameter %d of %s()", (i + 1, short(fn)), None, None, node)
+                cls, step = c, ("parameter %d of %s()", (i + 1, self.name(fn)), None, None, node)
         return cls, step
 
-    # -- fixpoint -------------------------------------------------------
-    def one_pass(self):
+    # -- evaluations ----------------------------------------------------
+    def eval_ret(self, g):
+        s = self.b.summaries[g]
+        if s.get("policy") in LEAF:
+            # Named by the policy: that is its return value, whatever the body.
+            c, p = LEAF[s["policy"]], EMPTY
+            step = ("function '%s' (%s)", (s["fn"], s.get("why")), s.get("file"), s.get("line"), None)
+        else:
+            c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
+        if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, EMPTY):
+            self.rb[g] = max(c, self.rb.get(g, NONE))
+            self.rp[g] = self.rp.get(g, EMPTY) | p
+            self.risen.append(("ret", g))
+        self.raise_to(("ret", g), c, None, step)
+
+    def eval_outs(self, g, i):
+        s = self.b.summaries[g]
+        node = ("out", g, i)
+        if self.value.get(node) == GUEST:
+            return
+        c, step = self.closed(s["outs"][str(i)], s["tu"], g)
+        self.raise_to(node, max(c, HOST), ("%s() writes through argument %d",
+                      (self.name(g), i + 1), s.get("file"), s.get("line")), step)
+
+    def eval_field(self, field):
+        node = ("field", field)
+        if self.value.get(node) == GUEST:
+            return
+        struct = field.split(".")[0]
         b = self.b
-        self.memo = {}      # call results of this pass
-        for g, s in b.summaries.items():
-            if s.get("policy") in LEAF:
-                # Named by the policy: that is its return value, whatever the body.
-                c, p = LEAF[s["policy"]], EMPTY
-                step = ("function '%s' (%s)", (s["fn"], s.get("why")), s.get("file"), s.get("line"), None)
-            else:
-                c, p, step = self.eval_terms(s.get("ret") or [], s["tu"], g)
-            if c > self.rb.get(g, NONE) or not p <= self.rp.get(g, EMPTY):
-                self.changed = True
-                self.rb[g] = max(c, self.rb.get(g, NONE))
-                self.rp[g] = self.rp.get(g, EMPTY) | p
-            self.raise_to(("ret", g), c, None, step)
-            for i, terms in (s.get("outs") or {}).items():
-                node = ("out", g, int(i))
-                if self.value.get(node) == GUEST:
-                    continue
-                c, step = self.closed(terms, s["tu"], g)
-                self.raise_to(node, max(c, HOST), ("%s() writes through argument %d",
-                              (short(g), int(i) + 1), s.get("file"), s.get("line")), step)
-        self.fields |= {f for f in b.stores if not f.endswith(".*")}
-        star = {}
-        for field in sorted(self.fields):
-            node = ("field", field)
-            if self.value.get(node) == GUEST:
-                continue
-            struct = field.split(".")[0]
-            if struct not in star:
-                star[struct] = self.best(b.stores.get(struct + ".*", []), struct + ".*")
-            for c, where, step in [star[struct]] + [self.best(b.stores.get(field, []), field)]:
-                self.raise_to(node, c, where, step)
-        for g, calls in b.callers.items():
-            s = b.summaries.get(g)
-            if not s:
-                continue
-            for key in calls:
-                call = b.calls[key]
-                caller = fkey(call["tu"], call["fn"], call.get("local"))
-                args = call.get("args") or []
-                for i in range(min(s.get("nparams", 0), len(args))):
-                    node = ("param", g, i)
-                    if self.value.get(node) != GUEST:
-                        c, step = self.closed(args[i].get("v") or [], call["tu"], caller)
-                        self.raise_to(node, max(c, HOST), (
-                            "argument %d of %s() passed by %s()", (i + 1, short(g), call["fn"]),
-                            call.get("file"), call.get("line")), step)
-                    node = ("pmem", g, i)
-                    if "m" in args[i] and self.value.get(node) != GUEST:
-                        c, step = self.closed(args[i]["m"], call["tu"], caller)
-                        self.raise_to(node, max(c, HOST), (
-                            "buffer %d of %s() passed by %s()", (i + 1, short(g), call["fn"]),
-                            call.get("file"), call.get("line")), step)
+        for c, where, step in (self.best(b.stores.get(struct + ".*", []), struct + ".*"),
+                               self.best(b.stores.get(field, []), field)):
+            self.raise_to(node, c, where, step)
+
+    def eval_args(self, g, key):
+        """What call KEY passes to g's parameters and buffers."""
+        s = self.b.summaries[g]
+        call = self.b.calls[key]
+        caller = fkey(call["tu"], call["fn"], call.get("local"))
+        args = call.get("args") or []
+        for i in range(min(s.get("nparams", 0), len(args))):
+            node = ("param", g, i)
+            if self.value.get(node) != GUEST:
+                c, step = self.closed(args[i].get("v") or [], call["tu"], caller)
+                self.raise_to(node, max(c, HOST), (
+                    "argument %d of %s() passed by %s()", (i + 1, self.name(g), call["fn"]),
+                    call.get("file"), call.get("line")), step)
+            node = ("pmem", g, i)
+            if "m" in args[i] and self.value.get(node) != GUEST:
+                c, step = self.closed(args[i]["m"], call["tu"], caller)
+                self.raise_to(node, max(c, HOST), (
+                    "buffer %d of %s() passed by %s()", (i + 1, self.name(g), call["fn"]),
+                    call.get("file"), call.get("line")), step)
 
     def best(self, stores, field):
         """(class, where, step) of the highest store among STORES."""
@@ -384,14 +434,76 @@ class Resolver:
     def fn_of(self, rec):
         return fkey(rec["tu"], rec.get("fn"), rec.get("local"))
 
+    # -- fixpoint -------------------------------------------------------
+    def push(self, item):
+        if item not in self.queued:
+            self.queued.add(item)
+            self.queue.append(item)
+
+    def run(self, item):
+        """Evaluate ITEM; then it waits on what it read, and whatever it
+        raised wakes the evaluations (and forgets the call results) that
+        read it."""
+        self.reads, self.risen = set(), []
+        kind = item[0]
+        if kind == "ret":
+            self.eval_ret(item[1])
+        elif kind == "out":
+            self.eval_outs(item[1], item[2])
+        elif kind == "field":
+            self.eval_field(item[1])
+        else:
+            self.eval_args(item[1], item[2])
+        reads, self.reads = self.reads, None
+        for n in reads:
+            self.deps.setdefault(n, {})[item] = None
+        for n in self.risen:
+            for key in self.memo_deps.pop(n, ()):
+                self.memo.pop(key, None)
+            for it in self.deps.pop(n, ()):
+                self.push(it)
+
+    def root_params(self):
+        """A parameter nothing in the build passes (an export whose callers
+        are configured out) is what the policy's entry for its name says,
+        as the plugin decides it when it cannot see the callers."""
+        for g, s in self.b.summaries.items():
+            if g in self.b.callers:
+                continue
+            for i, e in (s.get("param_policy") or {}).items():
+                node = ("param", g, int(i))
+                if e.get("c") in ("guest", "host"):
+                    self.rooted.add(node)
+                    self.value[node] = LEAF[e["c"]]
+                    self.why[node] = [("parameter '%s' of %s() (%s): no caller in the build",
+                                       (e.get("n"), s["fn"], e.get("w")), s.get("file"),
+                                       s.get("line"), None)]
+
     def solve(self):
-        self.b.index()
-        for n in range(MAX_PASSES):
-            self.changed = False
-            self.one_pass()
-            if not self.changed:
-                return n + 1
-        return MAX_PASSES
+        """Run to the fixpoint; the number of evaluations it took."""
+        b = self.b
+        b.index()
+        self.star_structs = {f[:-2] for f in b.stores if f.endswith(".*")}
+        self.root_params()
+        for g, s in b.summaries.items():
+            self.push(("ret", g))
+        for g, s in b.summaries.items():
+            for i in (s.get("outs") or {}):
+                self.push(("out", g, int(i)))
+        self.fields |= {f for f in b.stores if not f.endswith(".*")}
+        for f in sorted(self.fields):
+            self.push(("field", f))
+        for g, calls in b.callers.items():
+            if g in b.summaries:
+                for key in calls:
+                    self.push(("args", g, key))
+        n = 0
+        while self.queue:
+            item = self.queue.popleft()
+            self.queued.discard(item)
+            self.run(item)
+            n += 1
+        return n
 
     # -- results --------------------------------------------------------
     def node_class(self, node):
