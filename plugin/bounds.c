@@ -128,16 +128,6 @@ static tree param_of(tree t)
 	return NULL_TREE;
 }
 
-static int param_index(tree fndecl, tree parm)
-{
-	int i = 0;
-
-	for (tree p = DECL_ARGUMENTS(fndecl); p; p = DECL_CHAIN(p), i++)
-		if (p == parm)
-			return i;
-	return -1;
-}
-
 /* The values of TYPE outside the sorted, disjoint ranges IN. */
 static values complement(tree type, std::vector<std::pair<widest_int, widest_int> > in)
 {
@@ -370,7 +360,7 @@ static values value_at(function *fn, tree t, basic_block where, int up, std::set
 	    !seen.insert(name).second)
 		return v;
 	if (param_of(name)) {
-		v = passed(fn, param_index(fn->decl, param_of(name)), up + 1);
+		v = passed(fn, parm_index(fn->decl, param_of(name)), up + 1);
 	} else if (gimple_code(SSA_NAME_DEF_STMT(name)) == GIMPLE_PHI) {
 		gphi *phi = as_a<gphi *>(SSA_NAME_DEF_STMT(name));
 
@@ -510,7 +500,7 @@ static std::map<tree, values> bounded_params(function *fn)
 		parm = x ? param_of(x) : NULL_TREE;
 		if (!parm || !INTEGRAL_TYPE_P(TREE_TYPE(parm)) || !tried.insert(parm).second)
 			continue;
-		values v = passed(fn, param_index(fn->decl, parm), 0);
+		values v = passed(fn, parm_index(fn->decl, parm), 0);
 
 		if (!v.any)
 			out[ssa_default_def(fn, parm)] = v;

@@ -115,6 +115,7 @@ enum verdict {
 enum verdict classify_site(const site &s, std::vector<source> &sources);
 void slice_reset(void);
 void need_dominance(function *fn, cdi_direction dir);
+int parm_index(tree fndecl, tree parm);
 void slice_terms(tree value, function *fn, gimple *at, std::vector<source> &out);
 void slice_terms_pointee(tree ptr, function *fn, gimple *at, std::vector<source> &out);
 void site_terms(const site &s, std::vector<source> &out);

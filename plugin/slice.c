@@ -350,8 +350,6 @@ static void slice_decl(slicer &S, tree decl, const frame &F, gimple *at)
 		   "storage not followed", gimple_location(at));
 }
 
-static int parm_index(tree fndecl, tree parm);
-
 /* *P for a parameter P: what the callers' buffers hold (facts only). */
 static bool param_pointee(slicer &S, tree ptr, const frame &F, gimple *at)
 {
@@ -532,7 +530,7 @@ static void slice_local_memory(slicer &S, tree decl, const frame &F, gimple *at)
 
 /* ---- parameters ---- */
 
-static int parm_index(tree fndecl, tree parm)
+int parm_index(tree fndecl, tree parm)
 {
 	int i = 0;
 

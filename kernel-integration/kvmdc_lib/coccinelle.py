@@ -32,6 +32,12 @@ KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h
 QUOTED_INCLUDE = re.compile(rb'#[ \t]*include[ \t]*"([^"]+)"')
 # Per process: path -> ((inode, size, mtime, ctime), sha256, quoted includes).
 SEEN = {}
+# The same for trusted runs, kept across them (as git's index keeps file
+# stats): a warm scan stats its inputs instead of reading and hashing
+# them.  A write always changes ctime, which no user can set back.
+DIGESTS = os.path.join(CACHE, "file-digests.json")
+DIGESTS_MAX = 20000
+KNOWN = {"loaded": False, "dirty": False, "files": {}}
 
 
 def progress(msg):
@@ -95,20 +101,63 @@ def file_inputs(tree, f):
 
 
 def read_file(path):
-    """(sha256, quoted includes) of PATH, read once per process while its
-    inode, size and times stay the same (a scan hashes the same headers for
-    many files, and for both rules)."""
+    """(sha256, quoted includes) of PATH, read once while its inode, size
+    and times stay the same (a scan hashes the same headers for many
+    files, and for both rules)."""
     st = os.stat(path)
     sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     seen = SEEN.get(path)
     if seen and seen[0] == sig:
         return seen[1:]
+    known = KNOWN["files"].get(path)
+    if known and tuple(known[:4]) == sig:
+        SEEN[path] = (sig, bytes.fromhex(known[4]),
+                      [os.fsencode(i) for i in known[5]])
+        return SEEN[path][1:]
     with open(path, "rb") as fh:
         text = fh.read()
     incs = [m.group(1) for m in QUOTED_INCLUDE.finditer(text)
             if not text[text.rfind(b"\n", 0, m.start()) + 1:m.start()].strip()]
     SEEN[path] = (sig, hashlib.sha256(text).digest(), incs)
+    if KNOWN["loaded"]:
+        KNOWN["files"][path] = list(sig) + [SEEN[path][1].hex(), [os.fsdecode(i) for i in incs]]
+        KNOWN["dirty"] = True
     return SEEN[path][1:]
+
+
+def load_known():
+    """The digests earlier trusted runs stored; a damaged file is none."""
+    if KNOWN["loaded"]:
+        return
+    KNOWN["loaded"] = True
+    try:
+        with open(DIGESTS, encoding="utf-8") as fh:
+            files = json.load(fh)
+        if isinstance(files, dict) and all(
+                isinstance(v, list) and len(v) == 6 for v in files.values()):
+            KNOWN["files"] = files
+    except (OSError, ValueError):
+        pass
+
+
+def save_known():
+    """Written to a temporary name and renamed; a cache that cannot be
+    written only costs time.  Too many entries (trees come and go): start
+    again."""
+    if not KNOWN["dirty"]:
+        return
+    KNOWN["dirty"] = False
+    files = KNOWN["files"]
+    if len(files) > DIGESTS_MAX:
+        files = {p: v for p, v in files.items() if p in SEEN}
+    try:
+        os.makedirs(CACHE, exist_ok=True)
+        tmp = "%s.%d" % (DIGESTS, os.getpid())
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(files, fh)
+        os.replace(tmp, DIGESTS)
+    except OSError:
+        pass
 
 
 def digest(h, paths):
@@ -126,6 +175,7 @@ def cache_lookup(tree, files, script):
     """({file: cached records}, {file: key}); unreadable entries are misses.
     The engine's inputs are read once per run, each file's own per file."""
     cached, keys = {}, {}
+    load_known()
     try:
         engine = digest(hashlib.sha256(os.path.basename(script).encode()),
                         engine_inputs(tree))
@@ -143,6 +193,7 @@ def cache_lookup(tree, files, script):
                 cached[f] = json.load(fh)
         except (OSError, ValueError):
             pass
+    save_known()
     return cached, keys
 
 
