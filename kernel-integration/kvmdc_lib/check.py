@@ -25,11 +25,10 @@ import sys
 import tempfile
 
 from . import checkcache, policy as policy_mod, provdb
-from .kbuild import gcc_flags, plugin_path, policy_path, sparse_only
+from .kbuild import ANALYSE_ONLY, gcc_flags, plugin_path, plugin_ran, policy_path, sparse_only
 from .source import may_contain_site, mentions_bug
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")
-PASS_RAN = "kvmdc: pass "    # the note of -fplugin-arg-kvmdc-time
 
 
 def split_args(argv):
@@ -76,14 +75,7 @@ def plugin_command(cc, cflags, source):
         cmd.append("-fplugin-arg-kvmdc-strict")
     # kbuild runs CHECK at the top of the tree: its provenance database.
     cmd += provdb.plugin_args(os.getcwd())[0]
-    # The plugin runs on GIMPLE in SSA form: -fsyntax-only stops too early.
-    # Slim LTO output expands no function, and analyse-only gates off
-    # every pass after the plugin's (same facts and findings; what is
-    # left is mostly gcc's front end).  What fails after the plugin's
-    # pass (an LTO section conflict in percpu headers) does not matter:
-    # the pass's time note tells that it ran.
-    return cmd + ["-flto", "-fno-fat-lto-objects", "-fplugin-arg-kvmdc-analyse-only",
-                  "-fplugin-arg-kvmdc-time", "-S", "-o", "/dev/null", source]
+    return cmd + ANALYSE_ONLY + ["-S", "-o", "/dev/null", source]
 
 
 def kvmdc_lines(stderr):
@@ -137,7 +129,7 @@ def plugin_result(cmd, source):
                               text=True, errors="replace", env=env)
         lines = [[m.group("loc"), m.group("kind"), m.group("msg")]
                  for m in kvmdc_lines(proc.stderr)]
-        if PASS_RAN not in proc.stderr:
+        if not plugin_ran(proc.stderr):
             return lines, first_error(proc.stderr)
         checkcache.store(cmd, deps, [lines, None])
     return lines, None
