@@ -136,15 +136,16 @@ def plugin_ran(stderr):
     return PASS_RAN in stderr
 
 
-def plugin_argv(argv, tree, source, mirror, facts, strict=False):
-    """ARGV (a recorded command) turned into an analysis-only plugin run of
-    MIRROR/SOURCE: no object, no dependency file, no -Werror."""
+def plugin_argv(argv, tree, source, mirror, facts, strict=False, analyse_only=False):
+    """ARGV (a recorded command) turned into a plugin run of MIRROR/SOURCE:
+    no object, no dependency file, no -Werror.  A full compile unless
+    ANALYSE_ONLY (then success is plugin_ran(), not gcc's status)."""
     cc, out = argv[:1], gcc_flags(argv[1:])
     src_dir = os.path.dirname(source) or "."
     cmd = cc + mirror_includes(out, mirror) + ["-iquote", src_dir] + out + [
         "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
         "-fplugin-arg-kvmdc-facts=" + facts, "-fdiagnostics-color=never"] + \
-        provdb.plugin_args(tree)[0] + ANALYSE_ONLY + \
+        provdb.plugin_args(tree)[0] + (ANALYSE_ONLY if analyse_only else []) + \
         ["-S", "-o", "/dev/null", os.path.join(mirror, source)]
     if strict:
         cmd.insert(-4, "-fplugin-arg-kvmdc-strict")
@@ -169,7 +170,7 @@ def run_plugin(tree, source, mirror, strict=False, bug_sites=False):
     if not os.path.exists(plugin_path()):
         return None, "plugin %s not built (make)" % plugin_path()
     with tempfile.TemporaryDirectory(prefix="kvmdc-facts-") as facts:
-        proc = subprocess.run(plugin_argv(argv, tree, source, mirror, facts, strict),
+        proc = subprocess.run(plugin_argv(argv, tree, source, mirror, facts, strict, analyse_only=True),
                               cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True, errors="replace", env=dict(os.environ, LC_ALL="C"))
         if not plugin_ran(proc.stderr):
@@ -209,7 +210,7 @@ class Confined:
             self.error = "plugin %s not built (make)" % plugin_path()
             return
         self.facts = tempfile.mkdtemp(prefix="facts-", dir=scratch)
-        cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict)
+        cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict, analyse_only=True)
         if sandboxed:
             ro = [os.path.realpath(p) for p in (tree, scratch, plugin_path(), policy_path())]
             cmd = sandbox.wrap(cmd, tree, read_only=ro, writable=[self.facts])
