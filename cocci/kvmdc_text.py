@@ -19,7 +19,7 @@ import json
 import os
 import re
 
-from kvmdc_lib import policy as policy_mod
+from kvmdc_verdict import get_policy  # one parse of the policy per process
 
 MACRO = "KVM_BUG_ON_DATA_CORRUPTION"
 TOKEN = re.compile(r"\s*(->|&&|\|\||[!=<>]=|<<|>>|[A-Za-z_]\w*|0[xX][0-9a-fA-F]+\w*"
@@ -32,15 +32,7 @@ KEYWORDS = {"if", "while", "for", "switch", "return", "sizeof", "struct",
 CONSTANTS = {"true", "false", "NULL"}
 MAX_DEPTH = 6
 
-_policy = None
 _files = {}
-
-
-def get_policy():
-    global _policy
-    if _policy is None:
-        _policy = policy_mod.load(os.environ.get("KVMDC_POLICY") or None)
-    return _policy
 
 
 def tokens(text):
