@@ -37,6 +37,7 @@ virtual patch
 virtual context
 virtual org
 virtual report
+virtual summary
 
 @initialize:python@
 @@
@@ -77,6 +78,22 @@ fn;
 @@
 kv.begin_site(p[0].file).add_site(p, pe, E)
 coccinelle.fn = cocci.make_ident(p[0].current_element)
+
+// Summary mode (-D summary, kvmdc's header pass): every function of the
+// files given is in scope, and what each returns is printed (kv.summaries()
+// at the end), its parameters kept symbolic.
+@summary_fn depends on summary@
+identifier fn;
+position pf;
+@@
+
+fn@pf(...) { ... }
+
+@script:python@
+fn << summary_fn.fn;
+pf << summary_fn.pf;
+@@
+kv.facts_for(pf[0].file).add_summary_function(fn, pf)
 
 // A use in a wrapper macro's body: its condition is the wrapper's parameter.
 @wrapper@
@@ -153,7 +170,7 @@ kv.facts_for().add_scope(pc[0].current_element, kv.CALLER)
 
 // ---- inside those functions: definitions, calls, fields, returns -------
 
-@fndef depends on site@
+@fndef depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 position pf;
 @@
@@ -166,7 +183,7 @@ pf << fndef.pf;
 @@
 kv.facts_for(pf[0].file).add_function(fn)
 
-@static_fn depends on site@
+@static_fn depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 type T;
 position pf;
@@ -179,7 +196,7 @@ fn << static_fn.fn;
 @@
 kv.facts_for().add_function(fn, static=True)
 
-@param depends on site@
+@param depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 identifier x;
 parameter list[n] ps;
@@ -201,7 +218,7 @@ kv.facts_for(pp[0].file).add_param(fn, n, x, T, pp)
 // Every call, with where all its arguments are (what a condition does not
 // read directly); and one by one for the calls whose arguments are
 // followed (same-file functions, and macros that are not calls).
-@call depends on site@
+@call depends on site || summary_fn@
 identifier g;
 expression list es;
 position pc, pa;
@@ -219,7 +236,7 @@ for c, a in kv.each(pc, pa):
 	kv.facts_for().add_arg(c, -1, a)
 
 // The arguments one by one, for the calls whose arguments are followed.
-@arg depends on site@
+@arg depends on site || summary_fn@
 identifier g : script:python () { kv.follows_arguments(g) };
 expression list[n] es;
 expression A;
@@ -240,7 +257,7 @@ for c, a in kv.each(pc, pa):
 // A field read, with the type Coccinelle infers for its base, then
 // without (Coccinelle could not infer it).  One rule for each operator:
 // a match does not look inside itself (vcpu->arch.regs is two reads).
-@typed_ptr_field depends on site@
+@typed_ptr_field depends on site || summary_fn@
 type T;
 T B;
 identifier fld;
@@ -258,7 +275,7 @@ pf << typed_ptr_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(T, fld, b, f)
 
-@typed_dot_field depends on site@
+@typed_dot_field depends on site || summary_fn@
 type T;
 T B;
 identifier fld;
@@ -276,7 +293,7 @@ pf << typed_dot_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(T, fld, b, f)
 
-@ptr_field depends on site@
+@ptr_field depends on site || summary_fn@
 expression B;
 identifier fld;
 position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
@@ -292,7 +309,7 @@ pf << ptr_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(None, fld, b, f)
 
-@dot_field depends on site@
+@dot_field depends on site || summary_fn@
 expression B;
 identifier fld;
 position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
@@ -310,7 +327,7 @@ for b, f in kv.each(pb, pf):
 
 // An address taken (&vmx->nested.vmcs02): the fields in it are not read,
 // the value is where the innermost base points.
-@addr depends on site@
+@addr depends on site || summary_fn@
 expression E;
 position pe : script:python () { kv.in_scope(pe[0].current_element) };
 @@
@@ -324,7 +341,7 @@ for e in pe:
 	kv.facts_for().add_address(e)
 
 // What a same-file helper returns.
-@ret depends on site@
+@ret depends on site || summary_fn@
 expression R;
 position pr : script:python () { kv.in_scope(pr[0].current_element) }, pe;
 @@
@@ -343,7 +360,7 @@ for r, e in kv.each(pr, pe):
 // which of several definitions reaches a use (a loop body also runs after
 // itself; do-while is not matched: spatch 1.1.1 does not support it in a
 // disjunction, so its body counts as straight-line code).
-@branch depends on site@
+@branch depends on site || summary_fn@
 expression C;
 expression E1, E3;
 statement S1, S2;
@@ -381,7 +398,7 @@ else:
 
 // Statements that leave a block: an earlier branch holding one decides
 // whether what follows it runs.
-@exit depends on site@
+@exit depends on site || summary_fn@
 identifier L;
 position pe : script:python () { kv.in_scope(pe[0].current_element, 0) };
 @@
@@ -407,7 +424,7 @@ for e in pe:
 // their order and the branches around them, which definitions reach a use
 // (FileFacts.reaching(): no control-flow `...` over whole functions, which
 // costs minutes in walk_addr_generic()).
-@assign depends on site@
+@assign depends on site || summary_fn@
 identifier x;
 expression R;
 position pd : script:python () { kv.in_scope(pd[0].current_element) }, pr;
@@ -427,7 +444,7 @@ for d, r in kv.each(pd, pr):
 // Definitions without `=`: a call that fills a variable through its
 // address (kvm_read_guest(.., &x, ..)), or a guest macro that writes its
 // first argument (get_user(x, ptr)).
-@fill depends on site@
+@fill depends on site || summary_fn@
 identifier x : script:python () { kv.tracked(x) };
 identifier f;
 identifier g : script:python () { kv.fills_first_argument(g) };
@@ -452,7 +469,7 @@ for m in pm:
 	facts.add_fill(x, facts.callee_at(m), m, False)
 
 // Every use of a variable a verdict can reach.
-@use depends on site@
+@use depends on site || summary_fn@
 identifier x : script:python () { kv.tracked(x) };
 position pu : script:python () { kv.in_scope(pu[0].current_element) };
 @@
@@ -510,3 +527,7 @@ position site.p;
 - KVM_BUG_ON_DATA_CORRUPTION@p
 + KVM_BUG_ON
   (...)
+
+@finalize:python@
+@@
+kv.print_summaries()
