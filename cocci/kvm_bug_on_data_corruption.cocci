@@ -54,6 +54,7 @@ virtual context
 virtual org
 virtual report
 virtual bug_on_guest
+virtual summary
 
 @initialize:python@
 @@
@@ -110,6 +111,22 @@ fn;
 @@
 kv.begin_site(p[0].file).add_site(p, pe, E)
 coccinelle.fn = cocci.make_ident(p[0].current_element)
+
+// Summary mode (-D summary, kvmdc's header pass): every function of the
+// files given is in scope, and what each returns is printed (kv.summaries()
+// at the end), its parameters kept symbolic.
+@summary_fn depends on summary@
+identifier fn;
+position pf;
+@@
+
+fn@pf(...) { ... }
+
+@script:python@
+fn << summary_fn.fn;
+pf << summary_fn.pf;
+@@
+kv.facts_for(pf[0].file).add_summary_function(fn, pf)
 
 // A use in a wrapper macro's body: its condition is the wrapper's parameter.
 @wrapper@
@@ -189,7 +206,7 @@ kv.facts_for().add_scope(pc[0].current_element, kv.CALLER)
 
 // ---- inside those functions: definitions, calls, fields, returns -------
 
-@fndef depends on site@
+@fndef depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 position pf;
 @@
@@ -202,7 +219,7 @@ pf << fndef.pf;
 @@
 kv.facts_for(pf[0].file).add_function(fn)
 
-@static_fn depends on site@
+@static_fn depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 type T;
 position pf;
@@ -215,7 +232,7 @@ fn << static_fn.fn;
 @@
 kv.facts_for().add_function(fn, static=True)
 
-@param depends on site@
+@param depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 identifier x;
 parameter list[n] ps;
@@ -237,7 +254,7 @@ kv.facts_for(pp[0].file).add_param(fn, n, x, T, pp)
 // Every call, with where all its arguments are (what a condition does not
 // read directly); and one by one for the calls whose arguments are
 // followed (same-file functions, and macros that are not calls).
-@call depends on site@
+@call depends on site || summary_fn@
 identifier g;
 expression list es;
 position pc, pa;
@@ -255,7 +272,7 @@ for c, a in kv.each(pc, pa):
 	kv.facts_for().add_arg(c, -1, a)
 
 // The arguments one by one, for the calls whose arguments are followed.
-@arg depends on site@
+@arg depends on site || summary_fn@
 identifier g : script:python () { kv.follows_arguments(g) };
 expression list[n] es;
 expression A;
@@ -276,7 +293,7 @@ for c, a in kv.each(pc, pa):
 // A field read, with the type Coccinelle infers for its base, then
 // without (Coccinelle could not infer it).  One rule for each operator:
 // a match does not look inside itself (vcpu->arch.regs is two reads).
-@typed_ptr_field depends on site@
+@typed_ptr_field depends on site || summary_fn@
 type T;
 T B;
 identifier fld;
@@ -294,7 +311,7 @@ pf << typed_ptr_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(T, fld, b, f)
 
-@typed_dot_field depends on site@
+@typed_dot_field depends on site || summary_fn@
 type T;
 T B;
 identifier fld;
@@ -312,7 +329,7 @@ pf << typed_dot_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(T, fld, b, f)
 
-@ptr_field depends on site@
+@ptr_field depends on site || summary_fn@
 expression B;
 identifier fld;
 position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
@@ -328,7 +345,7 @@ pf << ptr_field.pf;
 for b, f in kv.each(pb, pf):
 	kv.facts_for().add_field(None, fld, b, f)
 
-@dot_field depends on site@
+@dot_field depends on site || summary_fn@
 expression B;
 identifier fld;
 position pb : script:python () { kv.in_scope(pb[0].current_element) }, pf;
@@ -346,7 +363,7 @@ for b, f in kv.each(pb, pf):
 
 // An address taken (&vmx->nested.vmcs02): the fields in it are not read,
 // the value is where the innermost base points.
-@addr depends on site@
+@addr depends on site || summary_fn@
 expression E;
 position pe : script:python () { kv.in_scope(pe[0].current_element) };
 @@
@@ -360,7 +377,7 @@ for e in pe:
 	kv.facts_for().add_address(e)
 
 // What a same-file helper returns.
-@ret depends on site@
+@ret depends on site || summary_fn@
 expression R;
 position pr : script:python () { kv.in_scope(pr[0].current_element) }, pe;
 @@
@@ -379,7 +396,7 @@ for r, e in kv.each(pr, pe):
 // which of several definitions reaches a use (a loop body also runs after
 // itself; do-while is not matched: spatch 1.1.1 does not support it in a
 // disjunction, so its body counts as straight-line code).
-@branch depends on site@
+@branch depends on site || summary_fn@
 expression C;
 expression E1, E3;
 statement S1, S2;
@@ -420,7 +437,7 @@ else:
 // does not parse): the statements under its `case ...:` lines, then those
 // under its default.  A GNU range label (case 1 ... 3:) is not a `case
 // ...:` line: the statements under it are not seen as the switch's.
-@switch_case depends on site@
+@switch_case depends on site || summary_fn@
 expression C;
 statement S;
 position pc : script:python () { kv.in_scope(pc[0].current_element) }, ps;
@@ -435,7 +452,7 @@ C << switch_case.C;
 @@
 kv.facts_for().add_switch(pc, ps, C)
 
-@switch_default depends on site@
+@switch_default depends on site || summary_fn@
 expression C;
 statement S;
 position pc : script:python () { kv.in_scope(pc[0].current_element) }, ps;
@@ -452,7 +469,7 @@ kv.facts_for().add_switch(pc, ps, C)
 
 // Statements that leave a block: an earlier branch holding one decides
 // whether what follows it runs.
-@exit depends on site@
+@exit depends on site || summary_fn@
 identifier L;
 position pe : script:python () { kv.in_scope(pe[0].current_element, 0) };
 @@
@@ -478,7 +495,7 @@ for e in pe:
 // their order and the branches around them, which definitions reach a use
 // (FileFacts.reaching(): no control-flow `...` over whole functions, which
 // costs minutes in walk_addr_generic()).
-@assign depends on site@
+@assign depends on site || summary_fn@
 identifier x;
 expression R;
 position pd : script:python () { kv.in_scope(pd[0].current_element) }, pr;
@@ -498,7 +515,7 @@ for d, r in kv.each(pd, pr):
 // Definitions without `=`: a call that fills a variable through its
 // address (kvm_read_guest(.., &x, ..)), or a guest macro that writes its
 // first argument (get_user(x, ptr)).
-@fill depends on site@
+@fill depends on site || summary_fn@
 identifier x : script:python () { kv.tracked(x) };
 identifier f;
 identifier g : script:python () { kv.fills_first_argument(g) };
@@ -523,7 +540,7 @@ for m in pm:
 	facts.add_fill(x, facts.callee_at(m), m, False)
 
 // Every use of a variable a verdict can reach.
-@use depends on site@
+@use depends on site || summary_fn@
 identifier x : script:python () { kv.tracked(x) };
 position pu : script:python () { kv.in_scope(pu[0].current_element) };
 @@
@@ -622,3 +639,7 @@ position site.p;
 |
 * BUG@p()
 )
+
+@finalize:python@
+@@
+kv.print_summaries()

@@ -37,6 +37,12 @@ CONDITION_MACROS = {"KVM_BUG_ON", "KVM_BUG_ON_DATA_CORRUPTION", "WARN_ON", "WARN
                     "WARN", "WARN_ONCE", "BUG_ON"}
 TRANSPARENT = {"likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "__builtin_expect",
                "sizeof", "typeof", "__typeof__"}
+# Macros that assign to their first argument (uaccess.h).
+FILLS_FIRST = {"get_user", "__get_user", "unsafe_get_user"}
+# Macros whose value is where their first argument points: container_of()
+# moves a pointer within the object it points into (to_vmx(vcpu)), which
+# the compiler sees as pointer arithmetic on the argument.
+POINTER_OF_FIRST = {"container_of", "container_of_const"}
 
 CONSTANT_NAMES = {"true", "false", "NULL"}
 
@@ -46,6 +52,8 @@ SITE_MACROS = {MACRO}
 
 _policy = None
 _facts = None
+_summaries = None
+SUMMARY = "kvmdc-summary: "
 
 
 def select_sites(macros):
@@ -117,9 +125,11 @@ def in_scope(fn, depth=None):
 
 
 def fills_first_argument(name):
-    """get_user(x, ptr) style: a guest macro that writes its first argument."""
+    """get_user(x, ptr): a uaccess macro assigns what it reads to its first
+    argument (a function cannot: kvm_rip_read(vcpu) leaves vcpu alone);
+    what it reads is the policy's word."""
     entry = get_policy().func(name)
-    return bool(entry) and entry.prov == "guest"
+    return name in FILLS_FIRST and bool(entry) and entry.prov == "guest"
 
 
 def tracked(name):
@@ -135,9 +145,37 @@ def names(expr):
 
 def follows_arguments(name):
     """Calls whose arguments a verdict reads one by one: same-file functions
-    (parameters bound to arguments) and macros that are not calls."""
-    return name in CONDITION_MACROS or name in TRANSPARENT or name.isupper() or \
-        (_facts is not None and name in _facts.functions)
+    (parameters bound to arguments), helpers of the KVM headers (their
+    summaries name the parameters they return) and macros that are not
+    calls."""
+    return name in CONDITION_MACROS or name in TRANSPARENT or name in POINTER_OF_FIRST or \
+        name.isupper() or \
+        (_facts is not None and name in _facts.functions) or name in summaries()
+
+
+def summaries():
+    """{helper: summary} of the static inlines of the tree's KVM headers,
+    as the header pass (-D summary) printed them: kvmdc points
+    KVMDC_SUMMARIES at the file it keeps them in.  None without it."""
+    global _summaries
+    if _summaries is None:
+        _summaries = {}
+        path = os.environ.get("KVMDC_SUMMARIES")
+        if path:
+            with open(path, encoding="utf-8") as f:
+                _summaries = json.load(f)
+    return _summaries
+
+
+def print_summaries():
+    """Summary mode: one `kvmdc-summary: {json}` line per function of the
+    files given that returns a value: the sources of what it returns that
+    are not its parameters, and the indexes of the parameters that reach
+    it (bound to a call's arguments where it is used)."""
+    if _facts is None or not _facts.summary:
+        return
+    for fn, summ in sorted(_facts.summaries().items()):
+        print(SUMMARY + json.dumps(dict(summ, fn=fn)))
 
 
 def facts_for(path=None):
@@ -185,6 +223,8 @@ class FileFacts:
         #   ("site", fn) / ("assign", fn, var) / ("return", fn) / ("arg", call, i) / ("branch", fn)
         self._cache = {}
         self.closed = False     # verdicts given: the next site is another file
+        self.summary = False    # summary mode: every function, for what it returns
+        self.defined_at = {}    # summary mode: function -> (file, line)
 
     # ---- facts, as the script rules hand them over ----
 
@@ -220,6 +260,30 @@ class FileFacts:
     def add_function(self, fn, static=False):
         f = self.functions.setdefault(fn, {"params": {}, "static": False})
         f["static"] |= static
+
+    def add_summary_function(self, fn, pf):
+        self.summary = True
+        self.add_function(fn)
+        self.defined_at.setdefault(fn, span(pf)[:2])
+        self.scope[fn] = 0
+        self._tracked = None
+
+    def summaries(self):
+        """{function: {"file", "line", "params", "sources"}} of the
+        functions that return a value, their parameters symbolic."""
+        out = {}
+        tracer = Tracer(self, get_policy(), symbolic=True)
+        for fn in sorted(self.returns):
+            if fn not in self.defined_at:
+                continue
+            found = []
+            for r in self.returns[fn]:
+                found += tracer.owner(r, fn, (), 0)
+            params = sorted({s["index"] for s in found if s["class"] == "param"})
+            out[fn] = {"file": self.defined_at[fn][0], "line": self.defined_at[fn][1],
+                       "params": params,
+                       "sources": dedup([s for s in found if s["class"] != "param"])}
+        return out
 
     def add_param(self, fn, index, name, ctype, p):
         self.add_function(fn)
@@ -345,7 +409,8 @@ class FileFacts:
         # function only when its condition is constant (what decides then
         # is whether it is reached).  Following every branch's variables
         # costs minutes in large functions (walk_addr_generic()).
-        work = [(key[1], n) for key, ns in self.names.items() if key[0] == "site" for n in ns]
+        work = [(key[1], n) for key, ns in self.names.items() if key[0] == "site" or
+                (self.summary and key[0] == "return") for n in ns]
         for key, ns in self.names.items():
             if key[0] == "site" and not any(n not in CONSTANT_NAMES and not n.isupper()
                                             for n in ns):
@@ -416,9 +481,10 @@ class FileFacts:
 class Tracer:
     """Sources of expression spans, through the facts of one file."""
 
-    def __init__(self, facts, pol):
+    def __init__(self, facts, pol, symbolic=False):
         self.f, self.pol = facts, pol
         self.active = set()
+        self.symbolic = symbolic    # parameters stay symbolic (summaries)
 
     @staticmethod
     def src(kind, name, entry_or_cls, why, at):
@@ -492,7 +558,7 @@ class Tracer:
         if entry:
             return [self.src("function", callee, entry, None, c)]
         args = self.f.args.get(c, {})
-        if callee in CONDITION_MACROS:
+        if callee in CONDITION_MACROS or callee in POINTER_OF_FIRST:
             return self.owner(args[0], fn, ctx, depth) if 0 in args else []
         if callee in TRANSPARENT or (callee.isupper() and callee not in self.f.functions):
             out = []
@@ -506,8 +572,24 @@ class Tracer:
             for r in rets:
                 out += self.owner(r, callee, ctx + (c,), depth + 1)
             return out
+        if callee not in self.f.functions and callee in summaries():
+            return self.summarised(c, callee, fn, ctx, depth)
         return [self.src("function", callee, "unknown",
                          "not in the policy, body not in this file", c)]
+
+    def summarised(self, c, callee, fn, ctx, depth):
+        """A helper of the KVM headers: its summary's own sources, and the
+        arguments at the parameters that reach what it returns."""
+        summ = summaries()[callee]
+        out = [dict(s) for s in summ["sources"]]
+        args = self.f.args.get(c, {})
+        for i in summ["params"]:
+            if i in args:
+                out += self.owner(args[i], fn, ctx, depth)
+            else:
+                out.append(self.src("function", callee, "unknown",
+                                    "argument %d of this call not seen" % i, c))
+        return out
 
     def host_helper(self, c, callee, fn, ctx, depth):
         """A same-file helper the policy also calls host (kvm_rmap_lock()):
@@ -565,6 +647,8 @@ class Tracer:
             caller = self.f.calls[ctx[-1]][1]
             if arg:
                 return self.owner(arg, caller, ctx[:-1], depth)
+        if self.symbolic:
+            return [dict(self.src("parameter", var, "param", "parameter %d" % i, at), index=i)]
         found, complete = [], info["static"] and depth < MAX_CALL_DEPTH
         callers = [c for c, (callee, cfn) in self.f.calls.items() if callee == fn]
         complete &= bool(callers)

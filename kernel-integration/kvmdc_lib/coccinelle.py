@@ -9,6 +9,7 @@ import sys
 import time
 
 from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, records, source
+from . import tree as tree_mod
 from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
@@ -17,10 +18,17 @@ SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
 # Rule bug-on-guest: the same script, its sites the plain BUG_ON()/BUG()s.
 BUG_RULE = "bug_on_guest"
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
+# Declarations of what Coccinelle cannot type from the files it reads
+# (`current`), given to it as one more header for types.
+TYPES = os.path.join(COCCI_DIR, "kvmdc-types.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
 RECORD = "kvmdc-record: "
 # Records of a trusted run, per file, keyed by everything they depend on.
 RESULTS = os.path.join(CACHE, "cocci-results")
+# What the static inlines of a tree's KVM headers return (the header
+# pass), keyed by the headers and the engine.
+SUMMARIES = os.path.join(CACHE, "cocci-summaries")
+SUMMARY = "kvmdc-summary: "
 # What the source-level engine reads besides the file: the KVM headers
 # (struct member types) and the file's quoted includes.
 KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
@@ -67,11 +75,15 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None):
     whose inputs have not changed since an earlier run."""
     if not files:
         return []
+    start = time.monotonic()
+    summaries, skey = header_summaries(tree, tmp, timeout, confine)
+    if timeout is not None:
+        timeout = max(1, timeout - (time.monotonic() - start))
     cached, keys = {}, {}
     if timeout is None:
-        cached, keys = cache_lookup(tree, files, rule or SCRIPT)
+        cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey)
     todo = [f for f in files if f not in cached]
-    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine)
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine, summaries)
     if timeout is None:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
@@ -86,15 +98,105 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None):
     return recs + unparsed_sites(tree, files, recs)
 
 
-def engine_inputs(tree):
-    """The files every record depends on: the engine (cocci/ and the policy
-    reader), the policy, the macro files and the KVM headers."""
+def engine_files():
+    """The engine (cocci/ and the policy reader), the policy and the macro
+    files: what every record and summary depends on."""
     paths = [os.path.join(COCCI_DIR, n) for n in sorted(os.listdir(COCCI_DIR))
              if n.endswith((".cocci", ".py", ".h"))]
     paths += [os.path.join(INTEGRATION, "kvmdc_lib", "policy.py"),
               policy.resolve(os.environ.get("KVMDC_POLICY") or None)]
-    paths += [p for p in STANDARD_H if os.path.exists(p)][:1]
-    return paths + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+    return paths + [p for p in STANDARD_H if os.path.exists(p)][:1]
+
+
+def engine_inputs(tree):
+    """The files every record depends on: the engine and the KVM headers."""
+    return engine_files() + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+
+
+def kvm_headers(tree):
+    """Tree-relative headers whose static inlines the header pass reads:
+    those of the KVM directories the tree builds and include/linux/kvm*.h."""
+    out = []
+    for d in tree_mod.built_kvm_dirs(tree):
+        for root, dirs, names in os.walk(os.path.join(tree, d)):
+            dirs.sort()
+            out += sorted(os.path.relpath(os.path.join(root, n), tree)
+                          for n in names if n.endswith(".h"))
+    inc = os.path.join(tree, "include", "linux")
+    if os.path.isdir(inc):
+        out += sorted("include/linux/" + n for n in os.listdir(inc)
+                      if n.startswith("kvm") and n.endswith(".h"))
+    return out
+
+
+def header_summaries(tree, tmp, timeout=None, confine=None):
+    """(path of the JSON file of the header pass's summaries, its key), or
+    (None, "") when the tree has no KVM header or the pass failed: what
+    each static inline of the KVM headers returns (its own sources and the
+    parameters that reach it; cocci/kvmdc_verdict.py applies them to a
+    call of a helper the file does not define).  One spatch over all the
+    headers (a helper's callees in other headers are read with it), once
+    per tree: kept in SUMMARIES keyed by the headers' and the engine's
+    contents (stat-cached digests, as the records).  Any run reads the
+    cache; only a trusted one (no TIMEOUT) writes it."""
+    headers = kvm_headers(tree)
+    if not headers:
+        return None, ""
+    load_known()
+    h = hashlib.sha256(b"kvmdc-summaries\0")
+    try:
+        digest(h, engine_files())
+        for rel in list(KVM_TYPE_HEADERS) + headers:
+            h.update(rel.encode(errors="surrogateescape") + b"\0")
+            try:
+                h.update(read_file(os.path.join(tree, rel))[0])
+            except FileNotFoundError:
+                h.update(b"-")
+    except OSError:
+        return None, ""
+    save_known()
+    key = h.hexdigest()
+    path = os.path.join(SUMMARIES, key[:2], key)
+    if os.path.isfile(path):
+        return path, key
+    summ = run_header_pass(tree, headers, tmp, timeout, confine)
+    if summ is None:
+        return None, ""
+    out = path if timeout is None else os.path.join(tmp, "summaries.json")
+    try:
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        part = "%s.%d" % (out, os.getpid())
+        with open(part, "w", encoding="utf-8") as fh:
+            json.dump(summ, fh)
+        os.replace(part, out)
+    except OSError:
+        return None, ""
+    return out, key
+
+
+def run_header_pass(tree, headers, tmp, timeout, confine):
+    """{helper: summary} from spatch -D summary over HEADERS, or None
+    (reported) when it fails or runs out of time."""
+    progress(" summarising %d KVM headers" % len(headers))
+    cmd = ["spatch", "-D", "summary", "--very-quiet", "--no-show-diff", "--no-includes",
+           "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
+           "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT] + \
+        type_headers(tree) + headers
+    env = spatch_env(tmp, None)
+    if confine:
+        cmd, env = confine(cmd, tree, env)
+    limit = 4 * SPATCH_TIMEOUT if timeout is None else min(4 * SPATCH_TIMEOUT, timeout)
+    res = bounded.run_many([dict(cmd=cmd, timeout=limit, cwd=tree, env=env,
+                                 mem=4 * bounded.GiB)], width=1, cap=64 << 20)[0]
+    if res.timed_out or res.returncode:
+        progress(" header pass failed: helpers of the KVM headers are not summarised")
+        return None
+    out = {}
+    for line in res.stdout.decode("utf-8", "surrogateescape").splitlines():
+        if line.startswith(SUMMARY):
+            summ = json.loads(line[len(SUMMARY):])
+            out[summ.pop("fn")] = summ
+    return out
 
 
 def file_inputs(tree, f):
@@ -179,9 +281,10 @@ def digest(h, paths):
     return h
 
 
-def cache_lookup(tree, files, script):
+def cache_lookup(tree, files, script, extra=""):
     """({file: cached records}, {file: key}); unreadable entries are misses.
-    The engine's inputs are read once per run, each file's own per file."""
+    The engine's inputs (and EXTRA: the header summaries' key) are read
+    once per run, each file's own per file."""
     cached, keys = {}, {}
     load_known()
     try:
@@ -189,6 +292,7 @@ def cache_lookup(tree, files, script):
                         engine_inputs(tree))
     except OSError:
         return cached, keys
+    engine.update(extra.encode() + b"\0")
     for f in files:
         h = engine.copy()
         h.update(f.encode(errors="surrogateescape") + b"\0")
@@ -233,22 +337,32 @@ def spatch_command(tree, tmp, rule=None):
         "--very-quiet", "--no-show-diff",
         "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
         "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
-    headers = [h for h in KVM_TYPE_HEADERS if os.path.isfile(os.path.join(tree, h))]
-    if headers:
-        cmd.append("--include-headers-for-types")
-    for h in headers:
-        cmd += ["--include", h]
+    return cmd + type_headers(tree)
+
+
+def type_headers(tree):
+    """spatch's arguments for the headers it reads for types only: the
+    KVM headers the tree has and kvmdc-types.h."""
+    cmd = ["--include-headers-for-types", "--include", TYPES]
+    for h in KVM_TYPE_HEADERS:
+        if os.path.isfile(os.path.join(tree, h)):
+            cmd += ["--include", h]
     return cmd
 
 
-def spatch_env(tmp):
+def spatch_env(tmp, summaries=None):
     """The environment of spatch: its embedded Python finds the scripts'
-    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH."""
+    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH, and
+    the header summaries in KVMDC_SUMMARIES."""
     path = [COCCI_DIR, INTEGRATION] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
-    return dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
+    env = dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
+    env.pop("KVMDC_SUMMARIES", None)
+    if summaries:
+        env["KVMDC_SUMMARIES"] = summaries
+    return env
 
 
-def spatch_records(tree, files, jobs, tmp, rule, timeout, confine):
+def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, summaries=None):
     """spatch (with -D RULE) over FILES: (the records it prints, tree-relative,
     the files stopped at the time limit).
     One spatch per file (spatch given several files parses them as one
@@ -261,7 +375,7 @@ def spatch_records(tree, files, jobs, tmp, rule, timeout, confine):
     if not files:
         return [], set()
     cmd = spatch_command(tree, tmp, rule)
-    env = spatch_env(tmp)
+    env = spatch_env(tmp, summaries)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
     start = time.monotonic()
