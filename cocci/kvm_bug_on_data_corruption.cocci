@@ -232,6 +232,21 @@ fn << static_fn.fn;
 @@
 kv.facts_for().add_function(fn, static=True)
 
+// The type a function returns: several returns of a value (not a
+// pointer) make the conditions that choose between them part of it.
+@rettype depends on site || summary_fn@
+identifier fn : script:python () { kv.in_scope(fn) };
+type T;
+@@
+
+T fn(...) { ... }
+
+@script:python@
+fn << rettype.fn;
+T << rettype.T;
+@@
+kv.facts_for().add_return_type(fn, T)
+
 @param depends on site || summary_fn@
 identifier fn : script:python () { kv.in_scope(fn) };
 identifier x;
@@ -289,6 +304,67 @@ A << arg.A;
 @@
 for c, a in kv.each(pc, pa):
 	kv.facts_for().add_arg(c, n, a, A)
+
+// Calls through a function pointer field (ctxt->ops->get_cr(ctxt, 0)),
+// with their arguments one by one: what the bound functions return is the
+// database's (I STRUCT.FIELD).
+@fcall depends on site || summary_fn@
+expression E;
+identifier fld;
+position pf : script:python () { kv.in_scope(pf[0].current_element) };
+@@
+
+(
+E->fld@pf(...)
+|
+E.fld@pf(...)
+)
+
+@script:python@
+pf << fcall.pf;
+@@
+for f in pf:
+	kv.facts_for().add_indirect(f, -1, None)
+
+@fcall_arg depends on fcall@
+expression E, A;
+identifier fld;
+expression list[n] es;
+position fcall.pf, pa;
+@@
+
+(
+E->fld@pf(es, A@pa, ...)
+|
+E.fld@pf(es, A@pa, ...)
+)
+
+@script:python@
+pf << fcall.pf;
+n << fcall_arg.n;
+pa << fcall_arg.pa;
+@@
+for f, a in kv.each(pf, pa):
+	kv.facts_for().add_indirect(f, n, a)
+
+// The arguments of a call through a static call macro
+// (kvm_x86_call(get_cpl)(vcpu)).
+@static_arg depends on site || summary_fn@
+identifier m : script:python () { kv.is_static_call(m) };
+expression F, A;
+expression list[n] es;
+position pm : script:python () { kv.in_scope(pm[0].current_element) }, pa;
+@@
+
+m@pm(F)(es, A@pa, ...)
+
+@script:python@
+pm << static_arg.pm;
+n << static_arg.n;
+pa << static_arg.pa;
+@@
+for m, a in kv.each(pm, pa):
+	kv.facts_for().add_static_arg(m, n, a)
 
 // A field read, with the type Coccinelle infers for its base, then
 // without (Coccinelle could not infer it).  One rule for each operator:

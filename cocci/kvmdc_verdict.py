@@ -37,6 +37,15 @@ CONDITION_MACROS = {"KVM_BUG_ON", "KVM_BUG_ON_DATA_CORRUPTION", "WARN_ON", "WARN
                     "WARN", "WARN_ONCE", "BUG_ON"}
 TRANSPARENT = {"likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "__builtin_expect",
                "sizeof", "typeof", "__typeof__"}
+# Macros whose value is what their first argument points at.
+LOAD_OF_FIRST = {"smp_load_acquire"}
+# Macros that call through a static call key: the key is the prefix and
+# the argument (kvm_x86_call(get_cpl) is static_call(kvm_x86_get_cpl)).
+STATIC_CALLS = {"kvm_x86_call": "kvm_x86_", "kvm_pmu_call": "kvm_x86_pmu_", "static_call": ""}
+# Macros that read a per-CPU kernel variable, their first argument: host
+# kernel data, as any global variable (the plugin's "global" source).
+PER_CPU = {"per_cpu", "this_cpu_read", "__this_cpu_read", "raw_cpu_read", "per_cpu_ptr",
+           "this_cpu_ptr", "raw_cpu_ptr"}
 # Macros that assign to their first argument (uaccess.h).
 FILLS_FIRST = {"get_user", "__get_user", "unsafe_get_user"}
 # Macros whose value is where their first argument points: container_of()
@@ -53,6 +62,7 @@ SITE_MACROS = {MACRO}
 _policy = None
 _facts = None
 _summaries = None
+_database = None
 SUMMARY = "kvmdc-summary: "
 
 
@@ -149,7 +159,7 @@ def follows_arguments(name):
     summaries name the parameters they return) and macros that are not
     calls."""
     return name in CONDITION_MACROS or name in TRANSPARENT or name in POINTER_OF_FIRST or \
-        name.isupper() or \
+        name in LOAD_OF_FIRST or name in STATIC_CALLS or name in PER_CPU or name.isupper() or \
         (_facts is not None and name in _facts.functions) or name in summaries()
 
 
@@ -165,6 +175,24 @@ def summaries():
             with open(path, encoding="utf-8") as f:
                 _summaries = json.load(f)
     return _summaries
+
+
+def database():
+    """{(KIND, KEY): (class, params)} of the tree's provenance database
+    (kvmdc_lib.provdb.read_export(), what the plugin's db= reads), when
+    kvmdc found a usable one and set KVMDC_DB; else empty."""
+    global _database
+    if _database is None:
+        _database = {}
+        path = os.environ.get("KVMDC_DB")
+        if path:
+            from kvmdc_lib import provdb
+            _database = provdb.read_export(path)
+    return _database
+
+
+def is_static_call(name):
+    return name in STATIC_CALLS
 
 
 def print_summaries():
@@ -217,6 +245,10 @@ class FileFacts:
         self.exits = []         # return/goto/break/continue spans
         self.wrappers = {}      # site span -> wrapper macro whose body holds it
         self.addresses = []     # spans of expressions whose address is taken
+        self.by_value = set()   # field spans read from a struct (not a pointer) base
+        self.returns_pointer = {}   # function -> whether its type is a pointer
+        self.indirect = {}      # field span called (ops->f(...)) -> {index: argument span}
+        self.static_args = {}   # static call macro span -> {index: argument of the call}
         self.scope = {}         # function -> helper depth (0: holds a site)
         self._tracked = None
         self.names = {}         # what tracked() starts from and follows, by name:
@@ -276,9 +308,7 @@ class FileFacts:
         for fn in sorted(self.returns):
             if fn not in self.defined_at:
                 continue
-            found = []
-            for r in self.returns[fn]:
-                found += tracer.owner(r, fn, (), 0)
+            found = tracer.returned(fn, (), 0)
             params = sorted({s["index"] for s in found if s["class"] == "param"})
             out[fn] = {"file": self.defined_at[fn][0], "line": self.defined_at[fn][1],
                        "params": params,
@@ -305,6 +335,24 @@ class FileFacts:
         if ctype is None and old:
             return      # the typed rule already gave it
         self.fields[span(pf)] = (struct_name(ctype) if ctype else None, field, span(pb))
+        if ctype and "*" not in str(ctype):
+            self.by_value.add(span(pf))
+
+    def add_return_type(self, fn, ctype):
+        self.returns_pointer[fn] = "*" in str(ctype)
+
+    def add_indirect(self, pf, index, pa):
+        """The field at PF is called; PA is its argument INDEX (-1: none)."""
+        args = self.indirect.setdefault(span(pf), {})
+        if int(index) >= 0:
+            args[int(index)] = span(pa)
+
+    def add_static_arg(self, pm, index, pa):
+        self.static_args.setdefault(span(pm), {})[int(index)] = span(pa)
+
+    def unit(self):
+        """The source this file is, as the database names units."""
+        return os.path.normpath(self.path or "")
 
     # ---- which definitions reach a use ----
 
@@ -422,8 +470,11 @@ class FileFacts:
                 continue
             seen.add((fn, n))
             more = [(fn, m) for m in self.names.get(("assign", fn, n), ())]
-            if n in self.functions:         # a helper: what it returns
+            if n in self.functions:         # a helper: what it returns, and
+                # the conditions choosing between its returns
                 more += [(n, m) for m in self.names.get(("return", n), ())]
+                if len(self.returns.get(n, ())) > 1:
+                    more += [(n, m) for m in self.names.get(("branch", n), ())]
             if n in params.get(fn, ()):     # a parameter: what callers pass
                 i = params[fn].index(n)
                 more += [(self.calls[c][1], m) for c in calls.get(fn, ())
@@ -493,19 +544,20 @@ class Tracer:
             return source(kind, name, entry_or_cls.prov, entry_or_cls.why, at[0], at[1])
         return source(kind, name, entry_or_cls, why, at[0], at[1])
 
-    def owner(self, sp, fn, ctx, depth):
+    def owner(self, sp, fn, ctx, depth, deref=False):
         """Sources of the expression spanning SP in function FN; CTX is the
-        stack of helper calls that bind FN's parameters."""
-        key = (sp, fn, ctx)
+        stack of helper calls that bind FN's parameters.  DEREF: of what
+        SP points at (smp_load_acquire(&p->f) reads p->f)."""
+        key = (sp, fn, ctx, deref)
         if key in self.active:
             return []
         self.active.add(key)
         try:
-            return self._owner(sp, fn, ctx, depth)
+            return self._owner(sp, fn, ctx, depth, deref)
         finally:
             self.active.discard(key)
 
-    def _owner(self, sp, fn, ctx, depth):
+    def _owner(self, sp, fn, ctx, depth, deref=False):
         f = self.f
         calls = [(c, callee) for c, (callee, cfn) in f.calls.items() if inside(c, sp)]
         hidden = [f.args[c][-1] for c, _ in calls if -1 in f.args.get(c, {})]
@@ -516,6 +568,8 @@ class Tracer:
         for a in f.addresses:
             # &p->a.b: no field is read, the value is p's.
             inner = [v[2] for pf, v in fields if inside(pf, a)]
+            if deref and a[1:3] >= sp[1:3] and a[3:] == sp[3:]:
+                continue        # &E as a whole, dereferenced: E is read
             if inside(a, sp) and inner and not any(inside(a, h) for h in hidden):
                 hidden.append(a)
                 out += self.owner(min(inner, key=lambda b: b[1:3]), fn, ctx, depth)
@@ -533,12 +587,40 @@ class Tracer:
                 out += self.variable(var, us, defs, fn, ctx, depth)
         return out
 
+    def db(self, kind, *keys):
+        """(class, params) of the first of KEYS the database decides."""
+        for k in keys:
+            e = database().get((kind, k))
+            if e:
+                return e
+        return None
+
+    def db_src(self, e, kind, name, at):
+        return self.src(kind, name, e[0], "%s by the whole-build database" % e[0], at)
+
+    def db_call(self, e, kind, name, at, args, fn, ctx, depth):
+        """A callee the database decides: its class, and this call's
+        arguments at the parameters that reach what it returns."""
+        out = [self.db_src(e, kind, name, at)]
+        for i in e[1]:
+            if i in args:
+                out += self.owner(args[i], fn, ctx, depth)
+        return out
+
     def field(self, pf, v, fn, ctx, depth):
         struct, name, base = v
+        if pf in self.f.indirect:
+            return self.indirect(pf, v, fn, ctx, depth)
         while True:
             entry = struct and (self.pol.field(struct, name) or self.pol.type(struct))
             if entry:
                 return [self.src("field", "%s.%s" % (struct, name), entry, None, pf)]
+            # A local struct is followed to what wrote it (as the plugin).
+            local = pf in self.f.by_value and any(
+                u == base for _, u, _ in self.f.var_uses)
+            e = struct and not local and self.db("F", "%s.%s" % (struct, name))
+            if e:
+                return [self.db_src(e, "field", "%s.%s" % (struct, name), pf)]
             inner = [(q, w) for q, w in self.f.fields.items()
                      if w[2][:3] + q[3:] == base]
             if not inner:
@@ -548,6 +630,29 @@ class Tracer:
         found = self.owner(base, fn, ctx, depth)
         return found or [self.src("field", "%s.%s" % (struct or "?", name), "unknown",
                                   "struct type not in the policy", pf)]
+
+    def indirect(self, pf, v, fn, ctx, depth):
+        """A call through a function pointer field (ctxt->ops->get_cr()):
+        what the functions bound to it return, by the database; nothing
+        else names them."""
+        struct, name, _ = v
+        e = struct and self.db("I", "%s.%s" % (struct, name))
+        if e:
+            return self.db_call(e, "function", "->%s()" % name, pf, self.f.indirect[pf],
+                                fn, ctx, depth)
+        return [self.src("function", "->%s()" % name, "unknown",
+                         "indirect call through %s.%s: the bound functions are not seen"
+                         % (struct or "?", name), pf)]
+
+    def static_call(self, c, callee, fn, ctx, depth):
+        """kvm_x86_call(f)(...): the functions bound to the static call."""
+        key = "".join(sorted(self.f.names.get(("arg", c, 0), ())))
+        e = key and self.db("I", "__SCT__" + STATIC_CALLS[callee] + key)
+        if e:
+            return self.db_call(e, "function", "static_call(%s%s)" % (STATIC_CALLS[callee], key),
+                                c, self.f.static_args.get(c, {}), fn, ctx, depth)
+        return [self.src("function", "static_call(%s%s)" % (STATIC_CALLS[callee], key),
+                         "unknown", "static call: the bound functions are not seen", c)]
 
     def call(self, c, callee, fn, ctx, depth):
         entry = self.pol.func(callee)
@@ -560,6 +665,13 @@ class Tracer:
         args = self.f.args.get(c, {})
         if callee in CONDITION_MACROS or callee in POINTER_OF_FIRST:
             return self.owner(args[0], fn, ctx, depth) if 0 in args else []
+        if callee in PER_CPU:
+            name = "".join(sorted(self.f.names.get(("arg", c, 0), ()))) or "?"
+            return [self.src("global", name, "host", "host kernel variable (per-CPU)", c)]
+        if callee in LOAD_OF_FIRST and 0 in args:
+            return self.owner(args[0], fn, ctx, depth, deref=True)
+        if callee in STATIC_CALLS and callee not in self.f.functions:
+            return self.static_call(c, callee, fn, ctx, depth)
         if callee in TRANSPARENT or (callee.isupper() and callee not in self.f.functions):
             out = []
             for i, a in args.items():
@@ -568,14 +680,32 @@ class Tracer:
             return out
         rets = self.f.returns.get(callee)
         if callee in self.f.functions and rets and depth < MAX_CALL_DEPTH:
-            out = []
-            for r in rets:
-                out += self.owner(r, callee, ctx + (c,), depth + 1)
-            return out
+            return self.returned(callee, ctx + (c,), depth + 1)
+        out = []
         if callee not in self.f.functions and callee in summaries():
-            return self.summarised(c, callee, fn, ctx, depth)
-        return [self.src("function", callee, "unknown",
-                         "not in the policy, body not in this file", c)]
+            out = self.summarised(c, callee, fn, ctx, depth)
+            if verdict_of(out) != "unknown":
+                return out
+        e = self.db("R", "%s::%s" % (self.f.unit(), callee), callee)
+        if e:
+            return self.db_call(e, "function", "%s()" % callee, c, args, fn, ctx, depth)
+        return out or [self.src("function", callee, "unknown",
+                                "not in the policy, body not in this file", c)]
+
+    def returned(self, fn, ctx, depth):
+        """Sources of what FN returns: its return expressions and, when it
+        returns in several places a value that is not a pointer, the
+        conditions that choose the return (the compiler's PHI of values;
+        a PHI of pointers adds no condition, as in the plugin)."""
+        rets = self.f.returns.get(fn, [])
+        out = []
+        for r in rets:
+            out += self.owner(r, fn, ctx, depth)
+        if len(rets) > 1 and not self.f.returns_pointer.get(fn, True):
+            for r in rets:
+                for cond in self.f.reaching_conditions(fn, r):
+                    out += self.owner(cond, fn, ctx, depth)
+        return out
 
     def summarised(self, c, callee, fn, ctx, depth):
         """A helper of the KVM headers: its summary's own sources, and the
@@ -600,9 +730,7 @@ class Tracer:
         rets = self.f.returns.get(callee)
         if callee not in self.f.functions or not rets or depth >= MAX_CALL_DEPTH:
             return None
-        found = []
-        for r in rets:
-            found += self.owner(r, callee, ctx + (c,), depth + 1)
+        found = self.returned(callee, ctx + (c,), depth + 1)
         if not found or verdict_of(found) != "host" or \
            all(s["class"] == "constant" for s in found):
             return None
@@ -665,6 +793,9 @@ class Tracer:
             found = [s for s in found if s["class"] == "guest"]
         elif complete and found and classes <= {"host", "constant"}:
             cls, why = "host", "every caller in this file passes host state"
+        elif self.db("P", "%s::%s#%d" % (self.f.unit(), fn, i), "%s#%d" % (fn, i)):
+            e = self.db("P", "%s::%s#%d" % (self.f.unit(), fn, i), "%s#%d" % (fn, i))
+            return [self.db_src(e, "parameter", var, at)]
         elif hit:
             cls, why, found = hit.prov, hit.why, []
         else:

@@ -8,7 +8,7 @@ import re
 import sys
 import time
 
-from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, records, source
+from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, provdb, records, source
 from . import tree as tree_mod
 from .tree import CACHE
 
@@ -68,22 +68,31 @@ def macro_file(tmp):
     return path
 
 
-def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None):
+def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
     """Records of the semantic patch over FILES: the macro's sites, or
     with RULE BUG_RULE the plain BUG_ON()/BUG()s under the policy's
     bug-scope.  A trusted run (no TIMEOUT) reuses the records of files
-    whose inputs have not changed since an earlier run."""
+    whose inputs have not changed since an earlier run.  DB: the
+    provenance database the verdicts read (True: the tree's own when
+    usable, None: none)."""
     if not files:
         return []
     start = time.monotonic()
-    summaries, skey = header_summaries(tree, tmp, timeout, confine)
+    if db is True:
+        db = provdb.usable(tree)[0]
+    summaries, skey = header_summaries(tree, tmp, timeout, confine, db)
     if timeout is not None:
         timeout = max(1, timeout - (time.monotonic() - start))
     cached, keys = {}, {}
     if timeout is None:
+        try:
+            skey += read_file(provdb.export_path(db))[0].hex() if db else ""
+        except OSError:
+            db = None
         cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey)
     todo = [f for f in files if f not in cached]
-    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine, summaries)
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
+                                   (summaries, db))
     if timeout is None:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
@@ -129,7 +138,7 @@ def kvm_headers(tree):
     return out
 
 
-def header_summaries(tree, tmp, timeout=None, confine=None):
+def header_summaries(tree, tmp, timeout=None, confine=None, db=None):
     """(path of the JSON file of the header pass's summaries, its key), or
     (None, "") when the tree has no KVM header or the pass failed: what
     each static inline of the KVM headers returns (its own sources and the
@@ -137,8 +146,9 @@ def header_summaries(tree, tmp, timeout=None, confine=None):
     call of a helper the file does not define).  One spatch over all the
     headers (a helper's callees in other headers are read with it), once
     per tree: kept in SUMMARIES keyed by the headers' and the engine's
-    contents (stat-cached digests, as the records).  Any run reads the
-    cache; only a trusted one (no TIMEOUT) writes it."""
+    contents (stat-cached digests, as the records) and the database DB
+    they read (the key is the records' too).  Any run reads the cache;
+    only a trusted one (no TIMEOUT) writes it."""
     headers = kvm_headers(tree)
     if not headers:
         return None, ""
@@ -146,6 +156,8 @@ def header_summaries(tree, tmp, timeout=None, confine=None):
     h = hashlib.sha256(b"kvmdc-summaries\0")
     try:
         digest(h, engine_files())
+        if db:
+            digest(h, [provdb.export_path(db)])
         for rel in list(KVM_TYPE_HEADERS) + headers:
             h.update(rel.encode(errors="surrogateescape") + b"\0")
             try:
@@ -159,7 +171,7 @@ def header_summaries(tree, tmp, timeout=None, confine=None):
     path = os.path.join(SUMMARIES, key[:2], key)
     if os.path.isfile(path):
         return path, key
-    summ = run_header_pass(tree, headers, tmp, timeout, confine)
+    summ = run_header_pass(tree, headers, tmp, timeout, confine, db)
     if summ is None:
         return None, ""
     out = path if timeout is None else os.path.join(tmp, "summaries.json")
@@ -174,7 +186,7 @@ def header_summaries(tree, tmp, timeout=None, confine=None):
     return out, key
 
 
-def run_header_pass(tree, headers, tmp, timeout, confine):
+def run_header_pass(tree, headers, tmp, timeout, confine, db):
     """{helper: summary} from spatch -D summary over HEADERS, or None
     (reported) when it fails or runs out of time."""
     progress(" summarising %d KVM headers" % len(headers))
@@ -182,7 +194,7 @@ def run_header_pass(tree, headers, tmp, timeout, confine):
            "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
            "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT] + \
         type_headers(tree) + headers
-    env = spatch_env(tmp, None)
+    env = spatch_env(tmp, (None, db))
     if confine:
         cmd, env = confine(cmd, tree, env)
     limit = 4 * SPATCH_TIMEOUT if timeout is None else min(4 * SPATCH_TIMEOUT, timeout)
@@ -350,19 +362,44 @@ def type_headers(tree):
     return cmd
 
 
-def spatch_env(tmp, summaries=None):
+def local_type_headers(tree, f, levels=2):
+    """--include of F's quoted includes beside it, and theirs (LEVELS deep):
+    --local-includes parses the first level, but only a header named with
+    --include types the members of its structs, and KVM's structs are often
+    two includes down (lapic.c reaches lapic.h's struct kvm_lapic through
+    irq.h: apic->lapic_timer.hv_timer_in_use)."""
+    out, todo = [], [(f, 0)]
+    while todo:
+        g, level = todo.pop(0)
+        try:
+            incs = read_file(os.path.join(tree, g))[1]
+        except OSError:
+            continue
+        for inc in incs:
+            rel = os.path.normpath(os.path.join(os.path.dirname(g), os.fsdecode(inc)))
+            if rel in out or rel.startswith("..") or not os.path.isfile(os.path.join(tree, rel)):
+                continue
+            out.append(rel)
+            if level + 1 < levels:
+                todo.append((rel, level + 1))
+    return [a for rel in out for a in ("--include", rel)]
+
+
+def spatch_env(tmp, reads=(None, None)):
     """The environment of spatch: its embedded Python finds the scripts'
-    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH, and
-    the header summaries in KVMDC_SUMMARIES."""
+    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH;
+    READS is (header summaries file, provenance database), given to it as
+    KVMDC_SUMMARIES and KVMDC_DB."""
     path = [COCCI_DIR, INTEGRATION] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
     env = dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
-    env.pop("KVMDC_SUMMARIES", None)
-    if summaries:
-        env["KVMDC_SUMMARIES"] = summaries
+    for name, value in zip(("KVMDC_SUMMARIES", "KVMDC_DB"), reads):
+        env.pop(name, None)
+        if value:
+            env[name] = value
     return env
 
 
-def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, summaries=None):
+def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, reads=(None, None)):
     """spatch (with -D RULE) over FILES: (the records it prints, tree-relative,
     the files stopped at the time limit).
     One spatch per file (spatch given several files parses them as one
@@ -375,14 +412,14 @@ def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, summaries=Non
     if not files:
         return [], set()
     cmd = spatch_command(tree, tmp, rule)
-    env = spatch_env(tmp, summaries)
+    env = spatch_env(tmp, reads)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
     start = time.monotonic()
     limit = SPATCH_TIMEOUT + 30 if timeout is None else min(SPATCH_TIMEOUT + 30, timeout)
     jobs_ = []
-    for name in names:
-        argv, child_env = cmd + [name], env
+    for f, name in zip(files, names):
+        argv, child_env = cmd + local_type_headers(tree, f) + [name], env
         if confine:
             argv, child_env = confine(argv, tree, env)
         jobs_.append(dict(cmd=argv, timeout=limit, cwd=tree, env=child_env,

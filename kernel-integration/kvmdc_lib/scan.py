@@ -98,7 +98,8 @@ def scan(args):
         summary = summary_line(recs, counts, macro_seen, tree, nfind)
     else:
         summary = "kvmdc scan: %s: %d findings" % (tree, nfind)
-    if args.build and provdb.plugin_args(tree)[1]:
+    # Both engines read the tree's database (Coccinelle for the files it runs on).
+    if (args.build or files) and provdb.plugin_args(tree)[1]:
         summary += "; " + provdb.plugin_args(tree)[1]
     return everything, summary + bug_summary(bugs, args.rules), nfind
 
