@@ -8,6 +8,16 @@
 /// Every use is listed with its function and the sources of its condition;
 /// guest-contained ones are warnings (report/org/context) and are rewritten
 /// to KVM_BUG_ON() in patch mode.  Host-only conditions are left alone.
+///
+/// With -D bug_on_guest (make coccicheck SPFLAGS="-D bug_on_guest"), the
+/// check is rule bug-on-guest instead: a plain BUG_ON()/BUG() that a guest
+/// or the VMM can reach panics the host and every VM on it.  BUG_ON(cond)
+/// is flagged when cond is guest-controlled; BUG() when a guest-controlled
+/// if/else, loop or switch condition decides whether it runs (the branch
+/// line is named).  Use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE()
+/// and return an error.  Modes report, org and context (no patch: the fix
+/// needs an error path); only the policy's bug-scope directories, and its
+/// bug-allow lines name reviewed sites that a check before them bounds.
 //
 // Confidence: Moderate
 // Copyright: (C) 2026 The kvmdc authors.
@@ -31,12 +41,19 @@
 //  FNAME() are only parsed with a macro file made of Coccinelle's
 //  standard.h followed by cocci/kvmdc-macros.h, passed as
 //  SPFLAGS="--macro-file-builtins FILE" (kvmdc scan builds and passes it).
+//  Both checks are in this one file because they read the same facts and
+//  spatch 1.1.1 cannot share rules between files usably: SmPL's
+//  `#include "facts.cocci"` works only before the first rule and opens
+//  the name relative to spatch's working directory (the kernel tree under
+//  coccicheck), not the script's.  The site rule below matches the macro,
+//  BUG_ON() and BUG(); a constraint keeps the ones this run judges.
 // Options: --no-includes --include-headers
 
 virtual patch
 virtual context
 virtual org
 virtual report
+virtual bug_on_guest
 virtual summary
 
 @initialize:python@
@@ -49,6 +66,7 @@ import sys
 # its directory and the kernel-integration/ beside it are the fallback.
 try:
 	import kvmdc_verdict as kv
+	import kvmdc_bug
 except ImportError:
 	kvmdc_sp = os.path.abspath(os.environ.get("COCCI", ""))
 	if not kvmdc_sp.endswith(".cocci"):
@@ -58,22 +76,37 @@ except ImportError:
 	sys.path[:0] = [os.path.dirname(kvmdc_sp),
 			os.path.join(os.path.dirname(os.path.dirname(kvmdc_sp)), "kernel-integration")]
 	import kvmdc_verdict as kv
+	import kvmdc_bug
 
 kvmdc_records = os.environ.get("KVMDC_RECORDS") == "1"
 
 // ---- the sites, their functions, and the functions a verdict reaches ----
 
+// -D bug_on_guest: the sites are the plain BUG_ON()s and BUG()s instead.
+@script:python depends on bug_on_guest@
+@@
+kv.select_sites(kvmdc_bug.MACROS)
+
 @site@
 expression E, K;
 position p, pe;
+position pm : script:python () { kv.wants("KVM_BUG_ON_DATA_CORRUPTION") };
+position pb : script:python () { kv.wants("BUG_ON") };
+position pg : script:python () { kv.wants("BUG") };
 @@
 
-KVM_BUG_ON_DATA_CORRUPTION@p(E@pe, K)
+(
+KVM_BUG_ON_DATA_CORRUPTION@p@pm(E@pe, K)
+|
+BUG_ON@p@pb(E@pe)
+|
+BUG@p@pg()
+)
 
 @script:python sitefn@
 p << site.p;
-pe << site.pe;
-E << site.E;
+pe << site.pe = [];
+E << site.E = "";
 fn;
 @@
 kv.begin_site(p[0].file).add_site(p, pe, E)
@@ -102,7 +135,7 @@ position site.p;
 expression E, K;
 @@
 
-#define W(...) <+... KVM_BUG_ON_DATA_CORRUPTION@p(E, K) ...+>
+#define W(...) <+... \( KVM_BUG_ON_DATA_CORRUPTION@p(E, K) \| BUG_ON@p(E) \| BUG@p() \) ...+>
 
 @script:python@
 W << wrapper.W;
@@ -120,6 +153,7 @@ kv.facts_for(p[0].file).add_wrapper(p, W)
 identifier sitefn.fn;
 expression E1;
 identifier x, g;
+position site.p;
 @@
 
 fn(...) { <...
@@ -130,7 +164,9 @@ E1 = <+... g(...) ...+>
 |
 g(..., &x, ...)
 |
-KVM_BUG_ON_DATA_CORRUPTION(<+... g(...) ...+>, ...)
+KVM_BUG_ON_DATA_CORRUPTION@p(<+... g(...) ...+>, ...)
+|
+BUG_ON@p(<+... g(...) ...+>)
 )
 ...> }
 
@@ -472,6 +508,41 @@ else:
 	for b, c, s1 in kv.each(pb, pc, ps1):
 		kv.facts_for().add_branch(b, c, [s1], C, loop=bool(pl))
 
+// A switch: its expression decides which statements of its body run.
+// spatch 1.1.1 matches a switch by its case lines (`switch (C) { ... }`
+// does not parse): the statements under its `case ...:` lines, then those
+// under its default.  A GNU range label (case 1 ... 3:) is not a `case
+// ...:` line: the statements under it are not seen as the switch's.
+@switch_case depends on site || summary_fn@
+expression C;
+statement S;
+position pc : script:python () { kv.in_scope(pc[0].current_element) }, ps;
+@@
+
+switch (C@pc) { case ...: <... S@ps ...> }
+
+@script:python@
+pc << switch_case.pc;
+ps << switch_case.ps = [];
+C << switch_case.C;
+@@
+kv.facts_for().add_switch(pc, ps, C)
+
+@switch_default depends on site || summary_fn@
+expression C;
+statement S;
+position pc : script:python () { kv.in_scope(pc[0].current_element) }, ps;
+@@
+
+switch (C@pc) { default: <... S@ps ...> }
+
+@script:python@
+pc << switch_default.pc;
+ps << switch_default.ps = [];
+C << switch_default.C;
+@@
+kv.facts_for().add_switch(pc, ps, C)
+
 // Statements that leave a block: an earlier branch holding one decides
 // whether what follows it runs.
 @exit depends on site || summary_fn@
@@ -561,7 +632,7 @@ for u in pu:
 
 // ---- output -------------------------------------------------------------
 
-@script:python depends on report@
+@script:python depends on report && !bug_on_guest@
 p << site.p;
 E << site.E;
 @@
@@ -571,7 +642,7 @@ if kvmdc_records:
 else:
 	coccilib.report.print_report(p[0], kv.message(p[0], s, E))
 
-@script:python depends on org@
+@script:python depends on org && !bug_on_guest@
 p << site.p;
 E << site.E;
 @@
@@ -581,7 +652,7 @@ if s[1] == "guest":
 else:
 	coccilib.org.print_safe_todo(p[0], kv.message(p[0], s, E))
 
-@script:python guest_only depends on patch || context@
+@script:python guest_only depends on (patch || context) && !bug_on_guest@
 p << site.p;
 @@
 if kv.facts_for(p[0].file).classify(p)[1] != "guest":
@@ -589,20 +660,61 @@ if kv.facts_for(p[0].file).classify(p)[1] != "guest":
 
 // Only the macro name is marked and replaced: the condition may hold
 // tokens from a macro expansion (FNAME()) that Coccinelle cannot rewrite.
-@depends on context@
+@depends on context && !bug_on_guest@
 position site.p;
 @@
 
 * KVM_BUG_ON_DATA_CORRUPTION@p
   (...)
 
-@depends on patch@
+@depends on patch && !bug_on_guest@
 position site.p;
 @@
 
 - KVM_BUG_ON_DATA_CORRUPTION@p
 + KVM_BUG_ON
   (...)
+
+// Rule bug-on-guest (-D bug_on_guest): sites out of the policy's
+// bug-scope are not reported; no automatic rewrite (the fix needs an
+// error path).
+@script:python depends on report && bug_on_guest@
+p << site.p;
+E << site.E = "";
+@@
+r = kvmdc_bug.verdict(kv.facts_for(p[0].file), p, E)
+if r and kvmdc_records:
+	print(kvmdc_bug.record_line(r))
+elif r:
+	coccilib.report.print_report(p[0], kvmdc_bug.message(r))
+
+@script:python depends on org && bug_on_guest@
+p << site.p;
+E << site.E = "";
+@@
+r = kvmdc_bug.verdict(kv.facts_for(p[0].file), p, E)
+if r and r.get("rule"):
+	coccilib.org.print_todo(p[0], kvmdc_bug.message(r))
+elif r:
+	coccilib.org.print_safe_todo(p[0], kvmdc_bug.message(r))
+
+@script:python bug_guest_only depends on context && bug_on_guest@
+p << site.p;
+E << site.E = "";
+@@
+r = kvmdc_bug.verdict(kv.facts_for(p[0].file), p, E)
+if not (r and r.get("rule")):
+	cocci.include_match(False)
+
+@depends on context && bug_on_guest@
+position site.p;
+@@
+
+(
+* BUG_ON@p(...)
+|
+* BUG@p()
+)
 
 @finalize:python@
 @@

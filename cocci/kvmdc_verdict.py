@@ -55,11 +55,25 @@ POINTER_OF_FIRST = {"container_of", "container_of_const"}
 
 CONSTANT_NAMES = {"true", "false", "NULL"}
 
+# The macros whose uses are this run's sites: the semantic patch's -D
+# bug_on_guest selects kvmdc_bug.MACROS instead.
+SITE_MACROS = {MACRO}
+
 _policy = None
 _facts = None
 _summaries = None
 _database = None
 SUMMARY = "kvmdc-summary: "
+
+
+def select_sites(macros):
+    SITE_MACROS.clear()
+    SITE_MACROS.update(macros)
+
+
+def wants(macro):
+    """Constraint of the site rule: is MACRO's use a site of this run?"""
+    return macro in SITE_MACROS
 
 
 def get_policy():
@@ -227,6 +241,7 @@ class FileFacts:
         self.var_uses = []      # (variable, use span)
         self.returns = {}       # function -> [return expression span]
         self.branches = []      # (function, condition span, [body spans], if span, loop)
+        self.switches = set()   # condition spans of the branches that are switches
         self.exits = []         # return/goto/break/continue spans
         self.wrappers = {}      # site span -> wrapper macro whose body holds it
         self.addresses = []     # spans of expressions whose address is taken
@@ -246,7 +261,8 @@ class FileFacts:
     # ---- facts, as the script rules hand them over ----
 
     def add_site(self, p, cond, expr=""):
-        self.sites[span(p)] = (span(cond), element(p))
+        """A site at P; COND is its condition's position (none for BUG())."""
+        self.sites[span(p)] = (span(cond) if cond else None, element(p))
         self.scope[element(p)] = 0
         self._names(("site", element(p)), expr)
 
@@ -386,6 +402,23 @@ class FileFacts:
                               [span(b) for b in bodies if b], span(pb), loop))
         self.uses = None
         self._names(("branch", element(pb)), text)
+
+    def add_switch(self, pcs, stmts, text=""):
+        """A switch on the expression at PCS (one, or several that share the
+        expression's text, each followed by its own statements); the
+        statements under its labels are its bodies, the outermost only."""
+        pcs = sorted(pcs, key=lambda q: span(q)[1:3])
+        for i, pc in enumerate(pcs):
+            c, nxt = span(pc), span(pcs[i + 1]) if i + 1 < len(pcs) else None
+            mine = [span(q) for q in stmts if before(c, span(q)) and
+                    (nxt is None or before(span(q), nxt))]
+            top = [b for b in mine if not any(b != o and inside(b, o) for o in mine)]
+            entry = (element(pc), c, sorted(set(top)), c, False)
+            if entry not in self.branches:
+                self.branches.append(entry)
+                self.switches.add(c)
+        self.uses = None
+        self._names(("branch", element(pcs[0])), text)
 
     def add_address(self, pe):
         self.addresses.append(span(pe))

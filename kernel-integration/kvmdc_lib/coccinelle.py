@@ -13,11 +13,10 @@ from . import tree as tree_mod
 from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
-sys.path.insert(0, COCCI_DIR)
-import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
-BUG_SCRIPT = os.path.join(COCCI_DIR, "bug_on_guest.cocci")
+# Rule bug-on-guest: the same script, its sites the plain BUG_ON()/BUG()s.
+BUG_RULE = "bug_on_guest"
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 # Declarations of what Coccinelle cannot type from the files it reads
 # (`current`), given to it as one more header for types.
@@ -69,11 +68,13 @@ def macro_file(tmp):
     return path
 
 
-def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None, db=True):
-    """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES.  A
-    trusted run (no TIMEOUT) reuses the records of files whose inputs
-    have not changed since an earlier run.  DB: the provenance database
-    the verdicts read (True: the tree's own when usable, None: none)."""
+def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
+    """Records of the semantic patch over FILES: the macro's sites, or
+    with RULE BUG_RULE the plain BUG_ON()/BUG()s under the policy's
+    bug-scope.  A trusted run (no TIMEOUT) reuses the records of files
+    whose inputs have not changed since an earlier run.  DB: the
+    provenance database the verdicts read (True: the tree's own when
+    usable, None: none)."""
     if not files:
         return []
     start = time.monotonic()
@@ -88,15 +89,15 @@ def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None, db=Tr
             skey += read_file(provdb.export_path(db))[0].hex() if db else ""
         except OSError:
             db = None
-        cached, keys = cache_lookup(tree, files, script, skey)
+        cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey)
     todo = [f for f in files if f not in cached]
-    recs, stopped = spatch_records(tree, todo, jobs, tmp, script, timeout, confine,
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
                                    (summaries, db))
     if timeout is None:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
     recs += [r for f in files if f in cached for r in cached[f]]
-    if script != SCRIPT:
+    if rule:
         return recs
     for r in recs:
         # The one condition text (review and budget match by it).
@@ -339,16 +340,17 @@ def cache_store(files, keys, recs):
             pass
 
 
-def spatch_command(tree, tmp, script):
-    """spatch's arguments for SCRIPT over files of TREE: the file's quoted
+def spatch_command(tree, tmp, rule=None):
+    """spatch's arguments for the script (-D RULE) over files of TREE: the file's quoted
     includes from its own directory are parsed with it (static inlines such
     as to_svm(), struct vcpu_svm); the KVM headers are read for the field
     types of nested members (vcpu->arch.regs is kvm_vcpu_arch.regs).
     Following includes recursively costs 5-20x and decides nothing more
     on the kernel mutations."""
-    cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
-           "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
+    cmd = ["spatch", "-D", "report"] + (["-D", rule] if rule else []) + [
+        "--very-quiet", "--no-show-diff",
+        "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
+        "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
     return cmd + type_headers(tree)
 
 
@@ -399,8 +401,8 @@ def spatch_env(tmp, reads=(None, None)):
     return env
 
 
-def spatch_records(tree, files, jobs, tmp, script, timeout, confine, reads=(None, None)):
-    """spatch with SCRIPT over FILES: (the records it prints, tree-relative,
+def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, reads=(None, None)):
+    """spatch (with -D RULE) over FILES: (the records it prints, tree-relative,
     the files stopped at the time limit).
     One spatch per file (spatch given several files parses them as one
     group, so facts of one file's functions would meet another's), JOBS at
@@ -411,7 +413,7 @@ def spatch_records(tree, files, jobs, tmp, script, timeout, confine, reads=(None
     may sandbox each child."""
     if not files:
         return [], set()
-    cmd = spatch_command(tree, tmp, script)
+    cmd = spatch_command(tree, tmp, rule)
     env = spatch_env(tmp, reads)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
@@ -445,7 +447,7 @@ def spatch_records(tree, files, jobs, tmp, script, timeout, confine, reads=(None
                     # A site of a quoted include parsed with F: the
                     # include's own run reports it, once.
                     continue
-                for src in rec["sources"]:
+                for src in rec["sources"] + ([rec["branch"]] if rec.get("branch") else []):
                     sname = real.get(src["file"], src["file"])
                     src["file"] = records.relative(sname, tree) if sname else None
                 recs.append(rec)
@@ -494,32 +496,15 @@ def unparsed_sites(tree, files, recs):
     return out
 
 
-def bug_sites(tree, files, trusted=False):
-    """Records (engine cocci) of the BUG_ON()/BUG() written in FILES, judged
-    by the verdict code bug_on_guest.cocci calls.  Found in the text rather
-    than by spatch: parsing x86.c alone takes seconds.  A TRUSTED run (a
-    scan, not a review) keeps each file's records in the cache like
-    spatch's, so the rule then costs a scan a grep and a hash of the files
-    it names."""
-    cached, keys = cache_lookup(tree, files, "bug-sites-text") if trusted else ({}, {})
-    todo = [f for f in files if f not in cached]
-    recs = text_bug_sites(tree, todo)
-    cache_store(todo, keys, recs)
-    return recs + [r for f in files if f in cached for r in cached[f]]
-
-
-def text_bug_sites(tree, files):
-    recs = []
-    for f in files:
-        path = os.path.join(tree, f)
-        for line, col, macro in kvmdc_bug.written_sites(path):
-            rec = kvmdc_bug.record(path, line, col, macro)
-            if not rec:
-                continue
-            rec["file"] = f
-            for src in rec["sources"]:
-                src["file"] = records.relative(src["file"], tree) if src.get("file") else None
-            if rec.get("branch"):
-                rec["branch"]["file"] = f
-            recs.append(rec)
+def bug_sites(tree, files, jobs, tmp, timeout=None, confine=None):
+    """Records of rule bug-on-guest (engine cocci) for the BUG_ON()/BUG()
+    sites in FILES, with the condition as written; run and cached as the
+    macro's (TIMEOUT and CONFINE as for run())."""
+    recs = run(tree, files, jobs, tmp, BUG_RULE, timeout, confine)
+    for r in recs:
+        if r["bug"] == "BUG_ON":
+            cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"],
+                                         "BUG_ON")
+            if cond is not None:
+                r["condition"] = "BUG_ON(%s)" % cond
     return recs

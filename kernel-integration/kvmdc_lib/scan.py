@@ -82,7 +82,7 @@ def scan(args):
             recs = records.merge_engines(recs, [source.with_condition(r, tree) for r in gcc])
         bugs = []
         if "bug-on-guest" in args.rules:
-            bugs = coccinelle.bug_sites(tree, tree_mod.bug_files(tree, pol), trusted=True)
+            bugs = coccinelle.bug_sites(tree, tree_mod.bug_files(tree, pol), args.jobs, tmp)
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budgets.budget_findings(recs, pol)
     # --strict concerns the macro's conditions: an undecided BUG_ON() is
