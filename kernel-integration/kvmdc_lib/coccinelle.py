@@ -8,20 +8,27 @@ import re
 import sys
 import time
 
-from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, records, source
+from . import INTEGRATION, KvmdcError, PROJECT, bounded, policy, provdb, records, source
+from . import tree as tree_mod
 from .tree import CACHE
 
 COCCI_DIR = os.path.join(PROJECT, "cocci")
-sys.path.insert(0, COCCI_DIR)
-import kvmdc_bug  # noqa: E402  (its bug-on-guest verdicts, as bug_on_guest.cocci uses them)
 
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
-BUG_SCRIPT = os.path.join(COCCI_DIR, "bug_on_guest.cocci")
+# Rule bug-on-guest: the same script, its sites the plain BUG_ON()/BUG()s.
+BUG_RULE = "bug_on_guest"
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
+# Declarations of what Coccinelle cannot type from the files it reads
+# (`current`), given to it as one more header for types.
+TYPES = os.path.join(COCCI_DIR, "kvmdc-types.h")
 STANDARD_H = ("/usr/lib/coccinelle/standard.h", "/usr/local/lib/coccinelle/standard.h")
 RECORD = "kvmdc-record: "
 # Records of a trusted run, per file, keyed by everything they depend on.
 RESULTS = os.path.join(CACHE, "cocci-results")
+# What the static inlines of a tree's KVM headers return (the header
+# pass), keyed by the headers and the engine.
+SUMMARIES = os.path.join(CACHE, "cocci-summaries")
+SUMMARY = "kvmdc-summary: "
 # What the source-level engine reads besides the file: the KVM headers
 # (struct member types) and the file's quoted includes.
 KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h")
@@ -61,22 +68,36 @@ def macro_file(tmp):
     return path
 
 
-def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
-    """Records of SCRIPT (the macro's, or BUG_SCRIPT) over FILES.  A
-    trusted run (no TIMEOUT) reuses the records of files whose inputs
-    have not changed since an earlier run."""
+def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
+    """Records of the semantic patch over FILES: the macro's sites, or
+    with RULE BUG_RULE the plain BUG_ON()/BUG()s under the policy's
+    bug-scope.  A trusted run (no TIMEOUT) reuses the records of files
+    whose inputs have not changed since an earlier run.  DB: the
+    provenance database the verdicts read (True: the tree's own when
+    usable, None: none)."""
     if not files:
         return []
+    start = time.monotonic()
+    if db is True:
+        db = provdb.usable(tree)[0]
+    summaries, skey = header_summaries(tree, tmp, timeout, confine, db)
+    if timeout is not None:
+        timeout = max(1, timeout - (time.monotonic() - start))
     cached, keys = {}, {}
     if timeout is None:
-        cached, keys = cache_lookup(tree, files, script)
+        try:
+            skey += read_file(provdb.export_path(db))[0].hex() if db else ""
+        except OSError:
+            db = None
+        cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey)
     todo = [f for f in files if f not in cached]
-    recs, stopped = spatch_records(tree, todo, jobs, tmp, script, timeout, confine)
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
+                                   (summaries, db))
     if timeout is None:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
     recs += [r for f in files if f in cached for r in cached[f]]
-    if script != SCRIPT:
+    if rule:
         return recs
     for r in recs:
         # The one condition text (review and budget match by it).
@@ -86,15 +107,110 @@ def run(tree, files, jobs, tmp, script=SCRIPT, timeout=None, confine=None):
     return recs + unparsed_sites(tree, files, recs)
 
 
-def engine_inputs(tree):
-    """The files every record depends on: the engine (cocci/ and the policy
-    reader), the policy, the macro files and the KVM headers."""
+def engine_files():
+    """The engine (cocci/ and the policy reader), the policy and the macro
+    files: what every record and summary depends on."""
     paths = [os.path.join(COCCI_DIR, n) for n in sorted(os.listdir(COCCI_DIR))
              if n.endswith((".cocci", ".py", ".h"))]
     paths += [os.path.join(INTEGRATION, "kvmdc_lib", "policy.py"),
               policy.resolve(os.environ.get("KVMDC_POLICY") or None)]
-    paths += [p for p in STANDARD_H if os.path.exists(p)][:1]
-    return paths + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+    return paths + [p for p in STANDARD_H if os.path.exists(p)][:1]
+
+
+def engine_inputs(tree):
+    """The files every record depends on: the engine and the KVM headers."""
+    return engine_files() + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+
+
+def kvm_headers(tree):
+    """Tree-relative headers whose static inlines the header pass reads:
+    those of the KVM directories the tree builds and include/linux/kvm*.h."""
+    out = []
+    for d in tree_mod.built_kvm_dirs(tree):
+        for root, dirs, names in os.walk(os.path.join(tree, d)):
+            dirs.sort()
+            # A template (paging_tmpl.h) is part of the .c file that
+            # includes it, with FNAME() set there: no helpers of its own.
+            out += sorted(os.path.relpath(os.path.join(root, n), tree)
+                          for n in names if n.endswith(".h") and not n.endswith("_tmpl.h"))
+    inc = os.path.join(tree, "include", "linux")
+    if os.path.isdir(inc):
+        out += sorted("include/linux/" + n for n in os.listdir(inc)
+                      if n.startswith("kvm") and n.endswith(".h"))
+    return out
+
+
+def header_summaries(tree, tmp, timeout=None, confine=None, db=None):
+    """(path of the JSON file of the header pass's summaries, its key), or
+    (None, "") when the tree has no KVM header or the pass failed: what
+    each static inline of the KVM headers returns (its own sources and the
+    parameters that reach it; cocci/kvmdc_verdict.py applies them to a
+    call of a helper the file does not define).  One spatch over all the
+    headers (a helper's callees in other headers are read with it), once
+    per tree: kept in SUMMARIES keyed by the headers' and the engine's
+    contents (stat-cached digests, as the records) and the database DB
+    they read (the key is the records' too).  Any run reads the cache;
+    only a trusted one (no TIMEOUT) writes it."""
+    headers = kvm_headers(tree)
+    if not headers:
+        return None, ""
+    load_known()
+    h = hashlib.sha256(b"kvmdc-summaries\0")
+    try:
+        digest(h, engine_files())
+        if db:
+            digest(h, [provdb.export_path(db)])
+        for rel in list(KVM_TYPE_HEADERS) + headers:
+            h.update(rel.encode(errors="surrogateescape") + b"\0")
+            try:
+                h.update(read_file(os.path.join(tree, rel))[0])
+            except FileNotFoundError:
+                h.update(b"-")
+    except OSError:
+        return None, ""
+    save_known()
+    key = h.hexdigest()
+    path = os.path.join(SUMMARIES, key[:2], key)
+    if os.path.isfile(path):
+        return path, key
+    summ = run_header_pass(tree, headers, tmp, timeout, confine, db)
+    if summ is None:
+        return None, ""
+    out = path if timeout is None else os.path.join(tmp, "summaries.json")
+    try:
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        part = "%s.%d" % (out, os.getpid())
+        with open(part, "w", encoding="utf-8") as fh:
+            json.dump(summ, fh)
+        os.replace(part, out)
+    except OSError:
+        return None, ""
+    return out, key
+
+
+def run_header_pass(tree, headers, tmp, timeout, confine, db):
+    """{helper: summary} from spatch -D summary over HEADERS, or None
+    (reported) when it fails or runs out of time."""
+    progress(" summarising %d KVM headers" % len(headers))
+    cmd = ["spatch", "-D", "summary", "--very-quiet", "--no-show-diff", "--no-includes",
+           "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
+           "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT] + \
+        type_headers(tree) + headers
+    env = spatch_env(tmp, (None, db))
+    if confine:
+        cmd, env = confine(cmd, tree, env)
+    limit = 4 * SPATCH_TIMEOUT if timeout is None else min(4 * SPATCH_TIMEOUT, timeout)
+    res = bounded.run_many([dict(cmd=cmd, timeout=limit, cwd=tree, env=env,
+                                 mem=4 * bounded.GiB)], width=1, cap=64 << 20)[0]
+    if res.timed_out or res.returncode:
+        progress(" header pass failed: helpers of the KVM headers are not summarised")
+        return None
+    out = {}
+    for line in res.stdout.decode("utf-8", "surrogateescape").splitlines():
+        if line.startswith(SUMMARY):
+            summ = json.loads(line[len(SUMMARY):])
+            out[summ.pop("fn")] = summ
+    return out
 
 
 def file_inputs(tree, f):
@@ -179,9 +295,10 @@ def digest(h, paths):
     return h
 
 
-def cache_lookup(tree, files, script):
+def cache_lookup(tree, files, script, extra=""):
     """({file: cached records}, {file: key}); unreadable entries are misses.
-    The engine's inputs are read once per run, each file's own per file."""
+    The engine's inputs (and EXTRA: the header summaries' key) are read
+    once per run, each file's own per file."""
     cached, keys = {}, {}
     load_known()
     try:
@@ -189,6 +306,7 @@ def cache_lookup(tree, files, script):
                         engine_inputs(tree))
     except OSError:
         return cached, keys
+    engine.update(extra.encode() + b"\0")
     for f in files:
         h = engine.copy()
         h.update(f.encode(errors="surrogateescape") + b"\0")
@@ -222,33 +340,69 @@ def cache_store(files, keys, recs):
             pass
 
 
-def spatch_command(tree, tmp, script):
-    """spatch's arguments for SCRIPT over files of TREE: the file's quoted
+def spatch_command(tree, tmp, rule=None):
+    """spatch's arguments for the script (-D RULE) over files of TREE: the file's quoted
     includes from its own directory are parsed with it (static inlines such
     as to_svm(), struct vcpu_svm); the KVM headers are read for the field
     types of nested members (vcpu->arch.regs is kvm_vcpu_arch.regs).
     Following includes recursively costs 5-20x and decides nothing more
     on the kernel mutations."""
-    cmd = ["spatch", "-D", "report", "--very-quiet", "--no-show-diff",
-           "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
-           "--macro-file-builtins", macro_file(tmp), "--sp-file", script]
-    headers = [h for h in KVM_TYPE_HEADERS if os.path.isfile(os.path.join(tree, h))]
-    if headers:
-        cmd.append("--include-headers-for-types")
-    for h in headers:
-        cmd += ["--include", h]
+    cmd = ["spatch", "-D", "report"] + (["-D", rule] if rule else []) + [
+        "--very-quiet", "--no-show-diff",
+        "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
+        "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
+    return cmd + type_headers(tree)
+
+
+def type_headers(tree):
+    """spatch's arguments for the headers it reads for types only: the
+    KVM headers the tree has and kvmdc-types.h."""
+    cmd = ["--include-headers-for-types", "--include", TYPES]
+    for h in KVM_TYPE_HEADERS:
+        if os.path.isfile(os.path.join(tree, h)):
+            cmd += ["--include", h]
     return cmd
 
 
-def spatch_env(tmp):
+def local_type_headers(tree, f, levels=2):
+    """--include of F's quoted includes beside it, and theirs (LEVELS deep):
+    --local-includes parses the first level, but only a header named with
+    --include types the members of its structs, and KVM's structs are often
+    two includes down (lapic.c reaches lapic.h's struct kvm_lapic through
+    irq.h: apic->lapic_timer.hv_timer_in_use)."""
+    out, todo = [], [(f, 0)]
+    while todo:
+        g, level = todo.pop(0)
+        try:
+            incs = read_file(os.path.join(tree, g))[1]
+        except OSError:
+            continue
+        for inc in incs:
+            rel = os.path.normpath(os.path.join(os.path.dirname(g), os.fsdecode(inc)))
+            if rel in out or rel.startswith("..") or not os.path.isfile(os.path.join(tree, rel)):
+                continue
+            out.append(rel)
+            if level + 1 < levels:
+                todo.append((rel, level + 1))
+    return [a for rel in out for a in ("--include", rel)]
+
+
+def spatch_env(tmp, reads=(None, None)):
     """The environment of spatch: its embedded Python finds the scripts'
-    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH."""
+    helpers (cocci/) and the policy reader (kvmdc_lib) on PYTHONPATH;
+    READS is (header summaries file, provenance database), given to it as
+    KVMDC_SUMMARIES and KVMDC_DB."""
     path = [COCCI_DIR, INTEGRATION] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
-    return dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
+    env = dict(os.environ, KVMDC_RECORDS="1", PYTHONPATH=":".join(path), TMPDIR=tmp)
+    for name, value in zip(("KVMDC_SUMMARIES", "KVMDC_DB"), reads):
+        env.pop(name, None)
+        if value:
+            env[name] = value
+    return env
 
 
-def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
-    """spatch with SCRIPT over FILES: (the records it prints, tree-relative,
+def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, reads=(None, None)):
+    """spatch (with -D RULE) over FILES: (the records it prints, tree-relative,
     the files stopped at the time limit).
     One spatch per file (spatch given several files parses them as one
     group, so facts of one file's functions would meet another's), JOBS at
@@ -259,15 +413,15 @@ def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
     may sandbox each child."""
     if not files:
         return [], set()
-    cmd = spatch_command(tree, tmp, script)
-    env = spatch_env(tmp)
+    cmd = spatch_command(tree, tmp, rule)
+    env = spatch_env(tmp, reads)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
     start = time.monotonic()
     limit = SPATCH_TIMEOUT + 30 if timeout is None else min(SPATCH_TIMEOUT + 30, timeout)
     jobs_ = []
-    for name in names:
-        argv, child_env = cmd + [name], env
+    for f, name in zip(files, names):
+        argv, child_env = cmd + local_type_headers(tree, f) + [name], env
         if confine:
             argv, child_env = confine(argv, tree, env)
         jobs_.append(dict(cmd=argv, timeout=limit, cwd=tree, env=child_env,
@@ -293,7 +447,7 @@ def spatch_records(tree, files, jobs, tmp, script, timeout, confine):
                     # A site of a quoted include parsed with F: the
                     # include's own run reports it, once.
                     continue
-                for src in rec["sources"]:
+                for src in rec["sources"] + ([rec["branch"]] if rec.get("branch") else []):
                     sname = real.get(src["file"], src["file"])
                     src["file"] = records.relative(sname, tree) if sname else None
                 recs.append(rec)
@@ -342,32 +496,15 @@ def unparsed_sites(tree, files, recs):
     return out
 
 
-def bug_sites(tree, files, trusted=False):
-    """Records (engine cocci) of the BUG_ON()/BUG() written in FILES, judged
-    by the verdict code bug_on_guest.cocci calls.  Found in the text rather
-    than by spatch: parsing x86.c alone takes seconds.  A TRUSTED run (a
-    scan, not a review) keeps each file's records in the cache like
-    spatch's, so the rule then costs a scan a grep and a hash of the files
-    it names."""
-    cached, keys = cache_lookup(tree, files, "bug-sites-text") if trusted else ({}, {})
-    todo = [f for f in files if f not in cached]
-    recs = text_bug_sites(tree, todo)
-    cache_store(todo, keys, recs)
-    return recs + [r for f in files if f in cached for r in cached[f]]
-
-
-def text_bug_sites(tree, files):
-    recs = []
-    for f in files:
-        path = os.path.join(tree, f)
-        for line, col, macro in kvmdc_bug.written_sites(path):
-            rec = kvmdc_bug.record(path, line, col, macro)
-            if not rec:
-                continue
-            rec["file"] = f
-            for src in rec["sources"]:
-                src["file"] = records.relative(src["file"], tree) if src.get("file") else None
-            if rec.get("branch"):
-                rec["branch"]["file"] = f
-            recs.append(rec)
+def bug_sites(tree, files, jobs, tmp, timeout=None, confine=None):
+    """Records of rule bug-on-guest (engine cocci) for the BUG_ON()/BUG()
+    sites in FILES, with the condition as written; run and cached as the
+    macro's (TIMEOUT and CONFINE as for run())."""
+    recs = run(tree, files, jobs, tmp, BUG_RULE, timeout, confine)
+    for r in recs:
+        if r["bug"] == "BUG_ON":
+            cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"],
+                                         "BUG_ON")
+            if cond is not None:
+                r["condition"] = "BUG_ON(%s)" % cond
     return recs

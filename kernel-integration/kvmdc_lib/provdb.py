@@ -96,13 +96,69 @@ def plugin_args(tree):
     """(plugin arguments, summary note) for a plugin run in TREE: the
     database when TREE has a usable one, else no argument and, when one
     exists but cannot be used, the reason."""
-    path = tree_db(tree)
-    if not path:
-        return [], None
-    why = check_db(path, tree)
+    path, why = usable(tree)
     if why:
         return [], "database not used: %s" % why
+    if not path:
+        return [], None
     return ["-fplugin-arg-kvmdc-db=" + path], "database %s" % path
+
+
+def export_path(db):
+    return db + EXPORT_SUFFIX
+
+
+def export_body(db, tree=None):
+    """The body of DB's export after plugin/db.c's checks: version, the
+    database's size, the body's Adler-32 and, given TREE, the tree; a
+    failed one raises DbError (one line)."""
+    path = export_path(db)
+    try:
+        with open(path, "rb") as f:
+            head = f.readline()
+            body = f.read()
+        size = os.path.getsize(db)
+    except OSError as e:
+        raise DbError("%s: %s" % (path, e.strerror))
+    words = head.decode("utf-8", "replace").rstrip("\n").split(" ", 4)
+    if len(words) != 5 or words[0] != "kvmdc-db" or words[1] != EXPORT_VERSION:
+        raise DbError("%s: not a kvmdc export of version %s (run kvmdc db)" % (path, EXPORT_VERSION))
+    if words[2] != str(size):
+        raise DbError("%s: written for another %s (run kvmdc db)" % (path, db))
+    if words[3] != "%x" % zlib.adler32(body):
+        raise DbError("%s: damaged (checksum) (run kvmdc db)" % path)
+    if tree is not None and words[4] != os.path.realpath(tree):
+        raise DbError("%s: built from %s, not %s" % (path, words[4], os.path.realpath(tree)))
+    return body
+
+
+def read_export(db, tree=None):
+    """{(KIND, KEY): (class, [parameter indexes])} of the decided nodes of
+    DB's export, as plugin/db.c reads it (R fkey, F S.F, P/M/O fkey#I,
+    I S.F / NAME[] / __SCT__name): what the plugin's db= option decides,
+    for the Coccinelle engine.  Checked as export_body() does."""
+    out = {}
+    for line in export_body(db, tree).decode("utf-8", "replace").splitlines():
+        head = line.split("\t", 1)[0].split(" ")
+        if len(head) == 4 and head[2] in ("guest", "host"):
+            out[(head[0], head[1])] = (head[2], [int(i) for i in head[3].split(",")
+                                                  if i.isdigit()])
+    return out
+
+
+def usable(tree):
+    """(database path, None) when TREE has a database both engines can use,
+    (None, why) when it has one that cannot be used, (None, None) if none."""
+    path = tree_db(tree)
+    if not path:
+        return None, None
+    why = check_db(path, tree)
+    if not why:
+        try:
+            export_body(path, tree)
+        except DbError as e:
+            why = str(e)
+    return (None, why) if why else (path, None)
 
 
 def class_name(c):

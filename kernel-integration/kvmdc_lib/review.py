@@ -165,16 +165,21 @@ def cocci_sites(root, files, tmp, clock, confined):
     if not files:
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
+    recs = coccinelle.run(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
+                           confine=spatch_confine(tmp, work, confined))
+    return [with_condition(r, root) for r in recs]
 
+
+def spatch_confine(tmp, work, confined):
+    """How spatch runs on files of the series: in the sandbox when
+    CONFINED, writing only WORK."""
     def confine(argv, cwd, env):
         ro = [tmp, PROJECT, os.path.realpath(os.environ["KVMDC_POLICY"])]
         return (sandbox.wrap(argv, cwd, read_only=ro, writable=[work]),
                 dict(env, PATH="/usr/bin:/bin"))
     # The Coccinelle engine merged at 13:10 hangs in the sandbox (not yet
     # understood): spatch runs bounded but unconfined until it is.
-    recs = coccinelle.run(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
-                           confine=confine if confined and SANDBOX_SPATCH else None)
-    return [with_condition(r, root) for r in recs]
+    return confine if confined and SANDBOX_SPATCH else None
 
 
 def both_sides(scratch, files, tmp, clock, policy, confined):
@@ -192,11 +197,16 @@ def both_sides(scratch, files, tmp, clock, policy, confined):
     return base + shared, new + shared
 
 
-def bug_findings(root, files, policy):
+def bug_findings(root, files, policy, tmp, clock, confined):
     """bug-on-guest findings of the source-level engine in FILES under ROOT."""
     files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
         os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
-    return [r for r in coccinelle.bug_sites(root, files) if r.get("rule")]
+    if not files:
+        return []
+    work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
+    recs = coccinelle.bug_sites(root, files, os.cpu_count() or 1, work, clock.left(),
+                                spatch_confine(tmp, work, confined))
+    return [r for r in recs if r.get("rule")]
 
 
 def budget_files(tree, rev, policy):
@@ -398,8 +408,8 @@ def review(tree, what, clock, strict=False, policy_file=None):
         base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
         gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined,
                                       policy)
-        base_bugs = bug_findings(scratch.base, sources, policy)
-        new_bugs = bug_findings(scratch.new, sources, policy)
+        base_bugs = bug_findings(scratch.base, sources, policy, tmp, clock, confined)
+        new_bugs = bug_findings(scratch.new, sources, policy, tmp, clock, confined)
         found = new_findings(engine_findings(base_sites + base_bugs, in_tree(gcc_base), strict),
                              engine_findings(new_sites + new_bugs, in_tree(gcc_new), strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)

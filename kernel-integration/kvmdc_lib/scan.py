@@ -82,7 +82,7 @@ def scan(args):
             recs = records.merge_engines(recs, [source.with_condition(r, tree) for r in gcc])
         bugs = []
         if "bug-on-guest" in args.rules:
-            bugs = coccinelle.bug_sites(tree, tree_mod.bug_files(tree, pol), trusted=True)
+            bugs = coccinelle.bug_sites(tree, tree_mod.bug_files(tree, pol), args.jobs, tmp)
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budgets.budget_findings(recs, pol)
     # --strict concerns the macro's conditions: an undecided BUG_ON() is
@@ -98,7 +98,8 @@ def scan(args):
         summary = summary_line(recs, counts, macro_seen, tree, nfind)
     else:
         summary = "kvmdc scan: %s: %d findings" % (tree, nfind)
-    if args.build and provdb.plugin_args(tree)[1]:
+    # Both engines read the tree's database (Coccinelle for the files it runs on).
+    if (args.build or files) and provdb.plugin_args(tree)[1]:
         summary += "; " + provdb.plugin_args(tree)[1]
     return everything, summary + bug_summary(bugs, args.rules), nfind
 

@@ -105,10 +105,11 @@ def mentions_bug(path):
         re.search(BUG_USE, blank_comments(data.decode("utf-8", "replace"))))
 
 
-def call_at(line_text, col):
-    """The use of the macro on LINE_TEXT at the 1-based byte column COL:
-    the one starting there, else the last one before it, else the first."""
-    uses = list(CALL.finditer(line_text))
+def call_at(line_text, col, call=CALL):
+    """The use of the macro (CALL: its name and parenthesis) on LINE_TEXT
+    at the 1-based byte column COL: the one starting there, else the last
+    one before it, else the first."""
+    uses = list(call.finditer(line_text))
     if not uses:
         return None
     at = [m for m in uses if m.start() == (col or 1) - 1]
@@ -132,10 +133,11 @@ def first_argument(text, start):
     return None
 
 
-def condition_text(path, line, col):
-    """The macro's first argument, whitespace folded, at PATH:LINE:COL (the
-    record's 1-based byte column: two uses on one line each get their own);
-    None when no use is written there."""
+def condition_text(path, line, col, macro=MACRO):
+    """The first argument of MACRO (default: the macro), whitespace folded,
+    at PATH:LINE:COL (the record's 1-based byte column: two uses on one
+    line each get their own); None when no use is written there."""
+    call = CALL if macro == MACRO else re.compile(r"\b" + macro + r"\s*\(")
     try:
         lines = read_text(path).split("\n")
     except OSError:
@@ -144,11 +146,11 @@ def condition_text(path, line, col):
         return None
     text = blank_comments("\n".join(lines[line - 1:line + CONDITION_LINES]))
     first = text.split("\n", 1)[0]
-    m = call_at(first, col)
+    m = call_at(first, col, call)
     if not m:
         # Written on a later line than the record says (a wrapper): the
         # first use from there on.
-        m = CALL.search(text)
+        m = call.search(text)
     cond = first_argument(text, m.end()) if m else None
     return " ".join(cond.split()) if cond is not None else None
 

@@ -170,10 +170,24 @@ arch/x86/kvm/bug-bounded-callers.c:132: note: guest source: parameter 'x' (a cal
 arch/x86/kvm/bug-bounded-callers.c:146: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
  * check-output-end
  *
- * check-output-start cocci -- the source-level engine judges a parameter by the policy's parameter names, not by the values its callers pass
+ * check-output-start cocci -- the source-level engine follows a parameter to the values the file's callers pass, not to the case labels and tests that dominate each call: every BUG() whose callers pass a guest value is flagged, bounded or not
 arch/x86/kvm/bug-bounded-callers.c:22:3: warning: BUG() in get_fixed0_msr() is reached through a guest-controlled branch (line 16): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
-arch/x86/kvm/bug-bounded-callers.c:14: note: guest source: parameter 'index' (guest-chosen index)
+arch/x86/kvm/bug-bounded-callers.c:14: note: guest source: parameter 'index' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:26: note: guest source: parameter 'index' (guest-chosen index)
 arch/x86/kvm/bug-bounded-callers.c:56:3: warning: BUG() in get_fixed0_msr_open() is reached through a guest-controlled branch (line 50): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
-arch/x86/kvm/bug-bounded-callers.c:48: note: guest source: parameter 'index' (guest-chosen index)
+arch/x86/kvm/bug-bounded-callers.c:48: note: guest source: parameter 'index' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:62: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
+arch/x86/kvm/bug-bounded-callers.c:76:2: warning: BUG() in width_of() is reached through a guest-controlled branch (line 72): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
+arch/x86/kvm/bug-bounded-callers.c:70: note: guest source: parameter 'size' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:81: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
+arch/x86/kvm/bug-bounded-callers.c:95:2: warning: BUG() in width_of_open() is reached through a guest-controlled branch (line 91): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
+arch/x86/kvm/bug-bounded-callers.c:89: note: guest source: parameter 'size' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:100: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
+arch/x86/kvm/bug-bounded-callers.c:116:3: warning: BUG() in sign_class() is reached through a guest-controlled branch (line 110): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
+arch/x86/kvm/bug-bounded-callers.c:108: note: guest source: parameter 'x' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:122: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
+arch/x86/kvm/bug-bounded-callers.c:140:3: warning: BUG() in sign_class_open() is reached through a guest-controlled branch (line 134): a guest can panic the host; use KVM_BUG_ON() (kills only the VM) or WARN_ON_ONCE() and return an error [kvmdc:bug-on-guest]
+arch/x86/kvm/bug-bounded-callers.c:132: note: guest source: parameter 'x' (a caller in this file passes a guest-controlled value)
+arch/x86/kvm/bug-bounded-callers.c:146: note: guest source: function 'vmcs_read32' (VMCS field (guest state or exit information))
  * check-output-end
  */
