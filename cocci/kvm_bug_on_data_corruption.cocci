@@ -113,8 +113,8 @@ kv.begin_site(p[0].file).add_site(p, pe, E)
 coccinelle.fn = cocci.make_ident(p[0].current_element)
 
 // Summary mode (-D summary, kvmdc's header pass): every function of the
-// files given is in scope, and what each returns is printed (kv.summaries()
-// at the end), its parameters kept symbolic.
+// files given is in scope, and what each returns is printed
+// (kv.print_summaries() at the end), its parameters kept symbolic.
 @summary_fn depends on summary@
 identifier fn;
 position pf;

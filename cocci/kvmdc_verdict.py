@@ -368,9 +368,12 @@ class FileFacts:
         if self.uses is not None:
             return self.uses
         self.uses = {}
+        by_fn = {}
+        for f, _, bs, _, loop in self.branches:
+            by_fn.setdefault(f, []).extend((b, loop) for b in bs)
         for var, u, fn in self.var_uses:
             defs = sorted(self.defs.get((fn, var), []))
-            bodies = [(b, loop) for f, _, bs, _, loop in self.branches if f == fn for b in bs]
+            bodies = by_fn.get(fn, [])
             around = [b for b, _ in bodies if inside(u, b)]
             found, dominated = [], False
             for end, d in reversed([x for x in defs if x[0][0] == u[0] and x[0][3:5] <= u[1:3]]):
@@ -529,6 +532,25 @@ class FileFacts:
         return conds
 
 
+class Lines:
+    """Spans filed by (file, line) of their start, or of their end: the
+    facts inside a span are looked up by its lines, not by a scan of the
+    whole file's (the header pass holds the facts of 50 headers)."""
+
+    def __init__(self, items, end=False):
+        self.by = {}
+        for sp, v in items:
+            self.by.setdefault((sp[0], sp[3] if end else sp[1]), []).append((sp, v))
+
+    def within(self, sp):
+        """Items whose span lies inside SP."""
+        return [(q, v) for line in range(sp[1], sp[3] + 1)
+                for q, v in self.by.get((sp[0], line), ()) if inside(q, sp)]
+
+    def at(self, key):
+        return self.by.get(key, ())
+
+
 class Tracer:
     """Sources of expression spans, through the facts of one file."""
 
@@ -536,6 +558,19 @@ class Tracer:
         self.f, self.pol = facts, pol
         self.active = set()
         self.symbolic = symbolic    # parameters stay symbolic (summaries)
+        f = facts
+        self.calls = Lines(f.calls.items())
+        self.fields = Lines(f.fields.items())
+        self.fields_by_end = Lines(f.fields.items(), end=True)
+        self.addresses = Lines((a, None) for a in f.addresses)
+        self.uses = Lines(((us, (var, defs)) for (var, us), defs in f.reaching().items()))
+        self.use_spans = {u for _, u, _ in f.var_uses}
+        self.callers = {}
+        for c, (callee, _) in f.calls.items():
+            self.callers.setdefault(callee, []).append(c)
+        self.branches = {}
+        for b in f.branches:
+            self.branches.setdefault(b[0], []).append(b)
 
     @staticmethod
     def src(kind, name, entry_or_cls, why, at):
@@ -559,13 +594,13 @@ class Tracer:
 
     def _owner(self, sp, fn, ctx, depth, deref=False):
         f = self.f
-        calls = [(c, callee) for c, (callee, cfn) in f.calls.items() if inside(c, sp)]
+        calls = [(c, v[0]) for c, v in self.calls.within(sp)]
         hidden = [f.args[c][-1] for c, _ in calls if -1 in f.args.get(c, {})]
-        fields = [(pf, v) for pf, v in f.fields.items()
-                  if inside(pf, sp) and not any(inside(pf, a) for a in hidden)]
+        fields = [(pf, v) for pf, v in self.fields.within(sp)
+                  if not any(inside(pf, a) for a in hidden)]
         hidden += [v[2] for _, v in fields]
         out = []
-        for a in f.addresses:
+        for a, _ in self.addresses.within(sp):
             # &p->a.b: no field is read, the value is p's.
             inner = [v[2] for pf, v in fields if inside(pf, a)]
             if deref and a[1:3] >= sp[1:3] and a[3:] == sp[3:]:
@@ -582,8 +617,8 @@ class Tracer:
         for c, callee in calls:
             if direct(c):
                 out += self.call(c, callee, fn, ctx, depth)
-        for (var, us), defs in f.reaching().items():
-            if inside(us, sp) and direct(us):
+        for us, (var, defs) in self.uses.within(sp):
+            if direct(us):
                 out += self.variable(var, us, defs, fn, ctx, depth)
         return out
 
@@ -616,12 +651,11 @@ class Tracer:
             if entry:
                 return [self.src("field", "%s.%s" % (struct, name), entry, None, pf)]
             # A local struct is followed to what wrote it (as the plugin).
-            local = pf in self.f.by_value and any(
-                u == base for _, u, _ in self.f.var_uses)
+            local = pf in self.f.by_value and base in self.use_spans
             e = struct and not local and self.db("F", "%s.%s" % (struct, name))
             if e:
                 return [self.db_src(e, "field", "%s.%s" % (struct, name), pf)]
-            inner = [(q, w) for q, w in self.f.fields.items()
+            inner = [(q, w) for q, w in self.fields_by_end.at((base[0], base[3]))
                      if w[2][:3] + q[3:] == base]
             if not inner:
                 break
@@ -749,8 +783,8 @@ class Tracer:
             # Which definition reaches is decided by the branches around them.
             for d in values:
                 at = d[1] if d[0] == "value" else d[2]
-                for f, c, bodies, _, _ in self.f.branches:
-                    if f == fn and any(inside(at, b) for b in bodies) and \
+                for f, c, bodies, _, _ in self.branches.get(fn, ()):
+                    if any(inside(at, b) for b in bodies) and \
                        not any(inside(us, b) for b in bodies):
                         out += self.owner(c, fn, ctx, depth)
         return out
@@ -778,7 +812,7 @@ class Tracer:
         if self.symbolic:
             return [dict(self.src("parameter", var, "param", "parameter %d" % i, at), index=i)]
         found, complete = [], info["static"] and depth < MAX_CALL_DEPTH
-        callers = [c for c, (callee, cfn) in self.f.calls.items() if callee == fn]
+        callers = self.callers.get(fn, [])
         complete &= bool(callers)
         for c in callers if depth < MAX_CALL_DEPTH else ():
             arg = self.f.args.get(c, {}).get(i)

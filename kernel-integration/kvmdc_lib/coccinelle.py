@@ -129,8 +129,10 @@ def kvm_headers(tree):
     for d in tree_mod.built_kvm_dirs(tree):
         for root, dirs, names in os.walk(os.path.join(tree, d)):
             dirs.sort()
+            # A template (paging_tmpl.h) is part of the .c file that
+            # includes it, with FNAME() set there: no helpers of its own.
             out += sorted(os.path.relpath(os.path.join(root, n), tree)
-                          for n in names if n.endswith(".h"))
+                          for n in names if n.endswith(".h") and not n.endswith("_tmpl.h"))
     inc = os.path.join(tree, "include", "linux")
     if os.path.isdir(inc):
         out += sorted("include/linux/" + n for n in os.listdir(inc)
