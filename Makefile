@@ -16,7 +16,13 @@ PLUGIN_HDRS := $(wildcard plugin/*.h)
 PLUGIN_CXXFLAGS := -std=gnu++11 -shared -fPIC -fno-rtti -fno-exceptions -O2 \
 	-Wall -Wno-unused-parameter -fvisibility=hidden -I$(PLUGIN_INC) -Iplugin
 
-all: deps plugin/kvmdc.so
+all: deps plugin/kvmdc.so bytecode
+
+# kvmdc's modules compiled once, as a package install would: the C=1 hook
+# starts Python per file, and where PYTHONDONTWRITEBYTECODE is set it would
+# otherwise compile them again every time.
+bytecode:
+	@python3 -m compileall -q kernel-integration/kvmdc_lib
 
 deps:
 	@kernel-integration/deps.sh
@@ -46,6 +52,6 @@ install: all
 
 clean:
 	rm -rf plugin/*.so plugin/*.tmp plugin/foreign
-	rm -rf tests/out
+	rm -rf tests/out kernel-integration/kvmdc_lib/__pycache__
 
-.PHONY: all deps check scan bench install clean
+.PHONY: all deps bytecode check scan bench install clean

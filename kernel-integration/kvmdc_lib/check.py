@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 from . import checkcache, policy as policy_mod, provdb
-from .kbuild import ANALYSE_ONLY, gcc_flags, plugin_path, plugin_ran, policy_path, sparse_only
+from .kbuild import ANALYSE_ONLY, analysis_flags, plugin_path, plugin_ran, policy_path, sparse_only
 from .source import may_contain_site, mentions_bug
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")
@@ -66,7 +66,7 @@ def compiler():
 
 
 def plugin_command(cc, cflags, source):
-    cmd = cc + gcc_flags(cflags) + [
+    cmd = cc + analysis_flags(cflags) + [
         "-fplugin=" + plugin_path(), "-fplugin-arg-kvmdc-policy=" + policy_path(),
         "-fdiagnostics-color=never", "-fno-diagnostics-show-caret"]
     if os.environ.get("KVMDC_FACTS"):
