@@ -16,7 +16,11 @@ This module only combines those facts: the reads of a condition are the
 facts whose positions lie inside it, a helper's return is read with its
 parameters bound to the call's arguments, a parameter by what the file's
 callers pass, and every name is looked up in the policy (the one the GCC
-plugin reads).  It never opens a C file.
+plugin reads).  A helper the file does not define is read through its
+summary from the header pass (the same rules, -D summary, over the KVM
+headers: print_summaries()), and with the tree's provenance database
+(KVMDC_DB) fields, callees, parameters, ops-field and static calls are
+what the plugin's db= decides.  It never opens a C file.
 
 API for rules built on this engine:
     facts = kvmdc_verdict.facts_for(path)       # after the fact rules ran
@@ -166,7 +170,7 @@ def follows_arguments(name):
 def summaries():
     """{helper: summary} of the static inlines of the tree's KVM headers,
     as the header pass (-D summary) printed them: kvmdc points
-    KVMDC_SUMMARIES at the file it keeps them in.  None without it."""
+    KVMDC_SUMMARIES at the file it keeps them in.  Empty without it."""
     global _summaries
     if _summaries is None:
         _summaries = {}

@@ -133,13 +133,30 @@ def first_argument(text, start):
     return None
 
 
+# path -> (stat signature, lines): a scan asks for the conditions of many
+# sites of one file.
+_LINES = {}
+
+
+def file_lines(path):
+    """PATH's lines, split once while its inode, size and times stay the same."""
+    st = os.stat(path)
+    sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    seen = _LINES.get(path)
+    if not seen or seen[0] != sig:
+        if len(_LINES) > 256:
+            _LINES.clear()
+        seen = _LINES[path] = (sig, read_text(path).split("\n"))
+    return seen[1]
+
+
 def condition_text(path, line, col, macro=MACRO):
     """The first argument of MACRO (default: the macro), whitespace folded,
     at PATH:LINE:COL (the record's 1-based byte column: two uses on one
     line each get their own); None when no use is written there."""
     call = CALL if macro == MACRO else re.compile(r"\b" + macro + r"\s*\(")
     try:
-        lines = read_text(path).split("\n")
+        lines = file_lines(path)
     except OSError:
         return None
     if not 0 < line <= len(lines):
