@@ -83,20 +83,22 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
         # database 8 more BUG_ON()/BUG() sites come out guest, not yet
         # reviewed against the plugin's nor the policy's bug-allow lines.
         db = None if rule else provdb.usable(tree)[0]
+    trusted = timeout is None
     summaries, skey = header_summaries(tree, tmp, timeout, confine, db)
-    if timeout is not None:
+    if not trusted:
         timeout = max(1, timeout - (time.monotonic() - start))
-    cached, keys = {}, {}
-    if timeout is None:
-        try:
-            skey += read_file(provdb.export_path(db))[0].hex() if db else ""
-        except OSError:
-            db = None
-        cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey)
+    try:
+        skey += read_file(provdb.export_path(db), trusted)[0].hex() if db else ""
+    except OSError:
+        db = None
+    # Every run reads the records of earlier trusted runs (content-keyed:
+    # a file of a series that is byte for byte a file a trusted run read,
+    # with the same includes, has its records); only a trusted run writes.
+    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey, trusted)
     todo = [f for f in files if f not in cached]
     recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
                                    (summaries, db))
-    if timeout is None:
+    if trusted:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
     recs += [r for f in files if f in cached for r in cached[f]]
@@ -112,7 +114,9 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
 
 def engine_files():
     """The engine (cocci/ and the policy reader), the policy and the macro
-    files: what every record and summary depends on."""
+    files: what every record and summary depends on.  Folded into keys by
+    base name and contents, so that two checkouts of the project share
+    the cache."""
     paths = [os.path.join(COCCI_DIR, n) for n in sorted(os.listdir(COCCI_DIR))
              if n.endswith((".cocci", ".py", ".h"))]
     paths += [os.path.join(INTEGRATION, "kvmdc_lib", "policy.py"),
@@ -120,9 +124,13 @@ def engine_files():
     return paths + [p for p in STANDARD_H if os.path.exists(p)][:1]
 
 
-def engine_inputs(tree):
-    """The files every record depends on: the engine and the KVM headers."""
-    return engine_files() + [os.path.join(tree, h) for h in KVM_TYPE_HEADERS]
+def engine_digest(script, tree, trusted=True):
+    """sha256 of what every record of SCRIPT over TREE depends on: the
+    engine, by name and contents, and the tree's KVM headers, by
+    tree-relative path and contents."""
+    h = hashlib.sha256(os.path.basename(script).encode() + b"\0")
+    fold(h, [(os.path.basename(p), p) for p in engine_files()], trusted)
+    return fold(h, [(rel, os.path.join(tree, rel)) for rel in KVM_TYPE_HEADERS], trusted)
 
 
 def kvm_headers(tree):
@@ -157,21 +165,20 @@ def header_summaries(tree, tmp, timeout=None, confine=None, db=None):
     headers = kvm_headers(tree)
     if not headers:
         return None, ""
-    load_known()
+    trusted = timeout is None
+    if trusted:
+        load_known()
     h = hashlib.sha256(b"kvmdc-summaries\0")
     try:
-        digest(h, engine_files())
+        fold(h, [(os.path.basename(p), p) for p in engine_files()], trusted)
         if db:
-            digest(h, [provdb.export_path(db)])
-        for rel in list(KVM_TYPE_HEADERS) + headers:
-            h.update(rel.encode(errors="surrogateescape") + b"\0")
-            try:
-                h.update(read_file(os.path.join(tree, rel))[0])
-            except FileNotFoundError:
-                h.update(b"-")
+            fold(h, [("db", provdb.export_path(db))], trusted)
+        fold(h, [(rel, os.path.join(tree, rel)) for rel in list(KVM_TYPE_HEADERS) + headers],
+             trusted)
     except OSError:
         return None, ""
-    save_known()
+    if trusted:
+        save_known()
     key = h.hexdigest()
     path = os.path.join(SUMMARIES, key[:2], key)
     if os.path.isfile(path):
@@ -217,26 +224,29 @@ def run_header_pass(tree, headers, tmp, timeout, confine, db):
 
 
 def file_inputs(tree, f):
-    """F and its quoted includes (next to it or one level up, where the
-    engine looks for them)."""
+    """F and what spatch reads with it: its quoted includes (next to it or
+    one level up, where the engine looks for them) and the headers given
+    to it for types (local_type_headers)."""
     path = os.path.join(tree, f)
     d = os.path.dirname(os.path.realpath(path))
     paths = []
     for inc in read_file(path)[1]:
         paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
+    paths += [os.path.join(tree, rel) for rel in local_type_headers(tree, f)[1::2]]
     return paths + [path]
 
 
-def read_file(path):
+def read_file(path, trusted=True):
     """(sha256, quoted includes) of PATH, read once while its inode, size
     and times stay the same (a scan hashes the same headers for many
-    files, and for both rules)."""
+    files, and for both rules).  Only a trusted run believes the stats
+    earlier trusted runs stored, or stores its own."""
     st = os.stat(path)
     sig = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     seen = SEEN.get(path)
     if seen and seen[0] == sig:
         return seen[1:]
-    known = KNOWN["files"].get(path)
+    known = KNOWN["files"].get(path) if trusted else None
     if known and tuple(known[:4]) == sig:
         SEEN[path] = (sig, bytes.fromhex(known[4]),
                       [os.fsencode(i) for i in known[5]])
@@ -246,7 +256,7 @@ def read_file(path):
     incs = [m.group(1) for m in QUOTED_INCLUDE.finditer(text)
             if not text[text.rfind(b"\n", 0, m.start()) + 1:m.start()].strip()]
     SEEN[path] = (sig, hashlib.sha256(text).digest(), incs)
-    if KNOWN["loaded"]:
+    if KNOWN["loaded"] and trusted:
         KNOWN["files"][path] = list(sig) + [SEEN[path][1].hex(), [os.fsdecode(i) for i in incs]]
         KNOWN["dirty"] = True
     return SEEN[path][1:]
@@ -287,34 +297,40 @@ def save_known():
         pass
 
 
-def digest(h, paths):
-    """Fold each path and its contents (or its absence) into H."""
-    for p in paths:
-        h.update(p.encode(errors="surrogateescape") + b"\0")
+def fold(h, inputs, trusted=True):
+    """Fold each (label, path) of INPUTS into H: the label and the path's
+    contents (or its absence).  Labels are names relative to the tree or
+    the project, never where they are: scratch copies of one tree, and
+    checkouts of the project, share the cache."""
+    for label, p in inputs:
+        h.update(label.encode(errors="surrogateescape") + b"\0")
         try:
-            h.update(read_file(p)[0])
+            h.update(read_file(p, trusted)[0])
         except FileNotFoundError:
             h.update(b"-")
     return h
 
 
-def cache_lookup(tree, files, script, extra=""):
+def cache_lookup(tree, files, script, extra="", trusted=True):
     """({file: cached records}, {file: key}); unreadable entries are misses.
     The engine's inputs (and EXTRA: the header summaries' key) are read
     once per run, each file's own per file."""
     cached, keys = {}, {}
-    load_known()
+    if trusted:
+        load_known()
     try:
-        engine = digest(hashlib.sha256(os.path.basename(script).encode()),
-                        engine_inputs(tree))
+        engine = engine_digest(script, tree, trusted)
     except OSError:
         return cached, keys
     engine.update(extra.encode() + b"\0")
+    real = os.path.realpath(tree)
     for f in files:
         h = engine.copy()
         h.update(f.encode(errors="surrogateescape") + b"\0")
         try:
-            keys[f] = digest(h, file_inputs(tree, f)).hexdigest()
+            inputs = [(os.path.relpath(os.path.realpath(p), real), p)
+                      for p in file_inputs(tree, f)]
+            keys[f] = fold(h, inputs, trusted).hexdigest()
         except OSError:
             continue
         try:
@@ -322,7 +338,8 @@ def cache_lookup(tree, files, script, extra=""):
                 cached[f] = json.load(fh)
         except (OSError, ValueError):
             pass
-    save_known()
+    if trusted:
+        save_known()
     return cached, keys
 
 
