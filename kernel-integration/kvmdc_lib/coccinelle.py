@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -182,7 +183,14 @@ def header_summaries(tree, tmp, timeout=None, confine=None, db=None):
     key = h.hexdigest()
     path = os.path.join(SUMMARIES, key[:2], key)
     if os.path.isfile(path):
-        return path, key
+        if trusted:
+            return path, key
+        # A confined spatch sees TMP, not the cache.
+        try:
+            shutil.copyfile(path, os.path.join(tmp, "summaries.json"))
+            return os.path.join(tmp, "summaries.json"), key
+        except OSError:
+            pass
     summ = run_header_pass(tree, headers, tmp, timeout, confine, db)
     if summ is None:
         return None, ""
@@ -234,6 +242,14 @@ def file_inputs(tree, f):
         paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
     paths += [os.path.join(tree, rel) for rel in local_type_headers(tree, f)[1::2]]
     return paths + [path]
+
+
+def context_names(tree, f):
+    """Normalised tree-relative names of what spatch reads with F besides
+    the KVM headers (file_inputs), whether or not they exist."""
+    real = os.path.realpath(tree)
+    names = (os.path.relpath(os.path.realpath(p), real) for p in file_inputs(tree, f))
+    return [n for n in names if n != f and not n.startswith("..")]
 
 
 def read_file(path, trusted=True):
