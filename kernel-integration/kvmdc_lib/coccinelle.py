@@ -92,10 +92,7 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
         skey += read_file(provdb.export_path(db), trusted)[0].hex() if db else ""
     except OSError:
         db = None
-    # Every run reads the records of earlier trusted runs (content-keyed:
-    # a file of a series that is byte for byte a file a trusted run read,
-    # with the same includes, has its records); only a trusted run writes.
-    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey, trusted)
+    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey) if trusted else ({}, {})
     todo = [f for f in files if f not in cached]
     recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
                                    (summaries, db))
@@ -242,14 +239,6 @@ def file_inputs(tree, f):
         paths += [os.path.join(b, os.fsdecode(inc)) for b in (d, os.path.dirname(d))]
     paths += [os.path.join(tree, rel) for rel in local_type_headers(tree, f)[1::2]]
     return paths + [path]
-
-
-def context_names(tree, f):
-    """Normalised tree-relative names of what spatch reads with F besides
-    the KVM headers (file_inputs), whether or not they exist."""
-    real = os.path.realpath(tree)
-    names = (os.path.relpath(os.path.realpath(p), real) for p in file_inputs(tree, f))
-    return [n for n in names if n != f and not n.startswith("..")]
 
 
 def read_file(path, trusted=True):

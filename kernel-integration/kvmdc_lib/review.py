@@ -36,8 +36,6 @@ FORMATS = output.FORMATS + ("email",)
 BUILD_RULE = re.compile(r"(^|/)(Makefile|Kbuild|Kconfig)[^/]*$|(^|/)[^/]*\.(mk|lds|lds\.S)$"
                         r"|^(scripts|usr|tools/(build|objtool|scripts))/|^arch/[^/]+/(boot|tools)/")
 CONTEXT = 2
-# Files a review copies from the base for the engines to read (add_context).
-MAX_CONTEXT = 400
 TIME_LIMIT = 55
 SANDBOX_SPATCH = True
 BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{7,40})[ \t]*\r?$", re.M)
@@ -209,29 +207,6 @@ def bug_findings(root, files, policy, tmp, clock, confined):
     recs = coccinelle.bug_sites(root, files, os.cpu_count() or 1, work, clock.left(),
                                 spatch_confine(tmp, work, confined))
     return [r for r in recs if r.get("rule")]
-
-
-def add_context(tree, scratch, sources):
-    """Bring into both sides, from the base, what the Coccinelle engine
-    reads besides a file in a scan: the tree's KVM headers (the header
-    pass, struct member types) and each source's quoted includes, two
-    levels down.  The sides then see what a scan of the tree sees, so a
-    review judges as a scan does, and a file the series leaves as it was
-    in the base has the records a trusted scan cached.  Names come from
-    the series' files: only normalised names inside the tree are read
-    (Base.read checks), at most MAX_CONTEXT of them."""
-    want = list(coccinelle.KVM_TYPE_HEADERS) + coccinelle.kvm_headers(tree)
-    for level in range(2):
-        for side in (scratch.base, scratch.new):
-            for f in sources:
-                if scratch.exists(side, f):
-                    want += coccinelle.context_names(side, f)
-        for name in dict.fromkeys(want):
-            if len(scratch.after) >= MAX_CONTEXT:
-                return
-            if name not in scratch.after and not name.startswith("../"):
-                scratch.add(name)
-        scratch.write()
 
 
 def budget_files(tree, rev, policy):
@@ -430,8 +405,6 @@ def review(tree, what, clock, strict=False, policy_file=None):
         scratch.write()
         sources = sorted({p for p in touched if is_source(p)} | set(budgeted))
         changed = [f for f in sources if scratch.changed(f)]
-        if changed:
-            add_context(tree, scratch, sources)
         confined = sandboxing(notes)
         base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
         gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined,
