@@ -122,13 +122,18 @@ def engine_files():
     return paths + [p for p in STANDARD_H if os.path.exists(p)][:1]
 
 
-def engine_digest(script, tree, trusted=True):
+def engine_inputs():
+    """engine_files() labelled by base name, for fold()."""
+    return [(os.path.basename(p), p) for p in engine_files()]
+
+
+def engine_digest(script, tree):
     """sha256 of what every record of SCRIPT over TREE depends on: the
     engine, by name and contents, and the tree's KVM headers, by
     tree-relative path and contents."""
     h = hashlib.sha256(os.path.basename(script).encode() + b"\0")
-    fold(h, [(os.path.basename(p), p) for p in engine_files()], trusted)
-    return fold(h, [(rel, os.path.join(tree, rel)) for rel in KVM_TYPE_HEADERS], trusted)
+    fold(h, engine_inputs())
+    return fold(h, [(rel, os.path.join(tree, rel)) for rel in KVM_TYPE_HEADERS])
 
 
 def kvm_headers(tree):
@@ -172,7 +177,7 @@ def header_summaries(tree, tmp, timeout=None, confine=None, db=None):
         load_known()
     h = hashlib.sha256(b"kvmdc-summaries\0")
     try:
-        fold(h, [(os.path.basename(p), p) for p in engine_files()], trusted)
+        fold(h, engine_inputs(), trusted)
         if db:
             fold(h, [("db", provdb.export_path(db))], trusted)
         fold(h, [(rel, os.path.join(tree, rel)) for rel in list(KVM_TYPE_HEADERS) + headers],
@@ -320,15 +325,14 @@ def fold(h, inputs, trusted=True):
     return h
 
 
-def cache_lookup(tree, files, script, extra="", trusted=True):
-    """({file: cached records}, {file: key}); unreadable entries are misses.
-    The engine's inputs (and EXTRA: the header summaries' key) are read
-    once per run, each file's own per file."""
+def cache_lookup(tree, files, script, extra=""):
+    """({file: cached records}, {file: key}) for a trusted run; unreadable
+    entries are misses.  The engine's inputs (and EXTRA: the header
+    summaries' key) are read once per run, each file's own per file."""
     cached, keys = {}, {}
-    if trusted:
-        load_known()
+    load_known()
     try:
-        engine = engine_digest(script, tree, trusted)
+        engine = engine_digest(script, tree)
     except OSError:
         return cached, keys
     engine.update(extra.encode() + b"\0")
@@ -339,7 +343,7 @@ def cache_lookup(tree, files, script, extra="", trusted=True):
         try:
             inputs = [(os.path.relpath(os.path.realpath(p), real), p)
                       for p in file_inputs(tree, f)]
-            keys[f] = fold(h, inputs, trusted).hexdigest()
+            keys[f] = fold(h, inputs).hexdigest()
         except OSError:
             continue
         try:
@@ -347,8 +351,7 @@ def cache_lookup(tree, files, script, extra="", trusted=True):
                 cached[f] = json.load(fh)
         except (OSError, ValueError):
             pass
-    if trusted:
-        save_known()
+    save_known()
     return cached, keys
 
 
