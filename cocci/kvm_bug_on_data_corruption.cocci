@@ -46,9 +46,7 @@
 //  `#include "facts.cocci"` works only before the first rule and opens
 //  the name relative to spatch's working directory (the kernel tree under
 //  coccicheck), not the script's.  The site rule below matches the macro,
-//  BUG_ON() and BUG(); a constraint keeps the ones this run judges
-//  (-D all_rules: all of them, each judged by its own rule; kvmdc's
-//  record runs use it on a file that holds both kinds).
+//  BUG_ON() and BUG(); a constraint keeps the ones this run judges.
 // Options: --no-includes --include-headers
 
 virtual patch
