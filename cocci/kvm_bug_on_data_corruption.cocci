@@ -54,7 +54,6 @@ virtual context
 virtual org
 virtual report
 virtual bug_on_guest
-virtual all_rules
 virtual summary
 
 @initialize:python@
@@ -87,12 +86,6 @@ kvmdc_records = os.environ.get("KVMDC_RECORDS") == "1"
 @script:python depends on bug_on_guest@
 @@
 kv.select_sites(kvmdc_bug.MACROS)
-
-// -D all_rules (kvmdc's record runs, report mode): both kinds in one run,
-// so that a file holding both is parsed, and its facts bound, once.
-@script:python depends on all_rules@
-@@
-kv.select_sites(kvmdc_bug.MACROS + (kv.MACRO,))
 
 @site@
 expression E, K;
@@ -639,7 +632,7 @@ for u in pu:
 
 // ---- output -------------------------------------------------------------
 
-@script:python depends on report && !bug_on_guest && !all_rules@
+@script:python depends on report && !bug_on_guest@
 p << site.p;
 E << site.E;
 @@
@@ -681,19 +674,6 @@ position site.p;
 - KVM_BUG_ON_DATA_CORRUPTION@p
 + KVM_BUG_ON
   (...)
-
-// -D all_rules: records only, each use by its own rule.
-@script:python depends on report && all_rules@
-p << site.p;
-pm << site.pm = [];
-E << site.E = "";
-@@
-if pm:
-	print(kv.record_line(p[0], kv.facts_for(p[0].file).classify(p), E))
-else:
-	r = kvmdc_bug.verdict(kv.facts_for(p[0].file), p, E)
-	if r:
-		print(kvmdc_bug.record_line(r))
 
 // Rule bug-on-guest (-D bug_on_guest): sites out of the policy's
 // bug-scope are not reported; no automatic rewrite (the fix needs an

@@ -18,8 +18,6 @@ COCCI_DIR = os.path.join(PROJECT, "cocci")
 SCRIPT = os.path.join(COCCI_DIR, "kvm_bug_on_data_corruption.cocci")
 # Rule bug-on-guest: the same script, its sites the plain BUG_ON()/BUG()s.
 BUG_RULE = "bug_on_guest"
-# Both in one run (kvmdc's records only): a file holding both kinds.
-ALL_RULES = "all_rules"
 MACROS = os.path.join(COCCI_DIR, "kvmdc-macros.h")
 # Declarations of what Coccinelle cannot type from the files it reads
 # (`current`), given to it as one more header for types.
@@ -74,86 +72,42 @@ def macro_file(tmp):
 def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
     """Records of the semantic patch over FILES: the macro's sites, or
     with RULE BUG_RULE the plain BUG_ON()/BUG()s under the policy's
-    bug-scope (see sites())."""
-    if rule:
-        return sites(tree, [], files, jobs, tmp, timeout, confine)[1]
-    return sites(tree, files, [], jobs, tmp, timeout, confine, db)[0]
-
-
-def sites(tree, files, bug_files, jobs, tmp, timeout=None, confine=None, db=True):
-    """(records of the macro's sites in FILES, records of rule
-    bug-on-guest's BUG_ON()/BUG() sites in BUG_FILES).  A file in both is
-    given to spatch once, for both (-D ALL_RULES: one parse, one binding
-    of its facts; 3.7 s for mmu.c against 3.2 + 3.3 s), unless the
-    macro's verdicts read a database, which rule bug-on-guest does not
-    (yet).  A trusted run (no TIMEOUT) reuses the records of files whose
-    inputs have not changed since an earlier run, per rule.  DB: the
-    provenance database the macro's verdicts read (True: the tree's own
-    when usable, None: none)."""
-    if not files and not bug_files:
-        return [], []
+    bug-scope.  A trusted run (no TIMEOUT) reuses the records of files
+    whose inputs have not changed since an earlier run.  DB: the
+    provenance database the verdicts read (True: the tree's own when
+    usable, None: none)."""
+    if not files:
+        return []
     start = time.monotonic()
     if db is True:
         # Rule bug-on-guest is judged per file for now: with 6.12's
         # database 8 more BUG_ON()/BUG() sites come out guest, not yet
         # reviewed against the plugin's nor the policy's bug-allow lines.
-        db = provdb.usable(tree)[0] if files else None
-    if db and bug_files:
-        recs = sites(tree, files, [], jobs, tmp, timeout, confine, db)[0]
-        return recs, sites(tree, [], bug_files, jobs, tmp, remaining(timeout, start),
-                           confine)[1]
+        db = None if rule else provdb.usable(tree)[0]
     trusted = timeout is None
     summaries, skey = header_summaries(tree, tmp, timeout, confine, db)
-    timeout = remaining(timeout, start)
+    if not trusted:
+        timeout = max(1, timeout - (time.monotonic() - start))
     try:
         skey += read_file(provdb.export_path(db), trusted)[0].hex() if db else ""
     except OSError:
         db = None
-    wanted = {SCRIPT: files, BUG_RULE: bug_files}
-    cached, keys = {}, {}
-    for rule, fs in wanted.items():
-        cached[rule], keys[rule] = cache_lookup(tree, fs, rule, skey) if trusted and fs \
-            else ({}, {})
-    todo = {rule: [f for f in fs if f not in cached[rule]] for rule, fs in wanted.items()}
-    both = set(todo[SCRIPT]) & set(todo[BUG_RULE])
-    runs = [(f, ALL_RULES if f in both else None) for f in todo[SCRIPT]] + \
-        [(f, BUG_RULE) for f in todo[BUG_RULE] if f not in both]
-    recs, stopped = spatch_records(tree, runs, jobs, tmp, timeout, confine, (summaries, db))
-    # Only BUG_ON()/BUG() records name the bug they are.
-    found = {SCRIPT: [r for r in recs if "bug" not in r], BUG_RULE: [r for r in recs if "bug" in r]}
-    for rule, fs in wanted.items():
-        if trusted:
-            # A file stopped at the time limit is not cached: the next run tries again.
-            cache_store([f for f in todo[rule] if f not in stopped], keys[rule], found[rule])
-        found[rule] += [r for f in fs if f in cached[rule] for r in cached[rule][f]]
-    return with_macro_conditions(tree, files, found[SCRIPT]), \
-        with_bug_conditions(tree, found[BUG_RULE])
-
-
-def remaining(timeout, start):
-    """What is left of TIMEOUT (None: no bound) since START, at least 1 s."""
-    return None if timeout is None else max(1, timeout - (time.monotonic() - start))
-
-
-def with_macro_conditions(tree, files, recs):
-    """RECS of the macro's sites with the one condition text (review and
-    budget match by it), and the uses spatch did not report."""
+    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey) if trusted else ({}, {})
+    todo = [f for f in files if f not in cached]
+    recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
+                                   (summaries, db))
+    if trusted:
+        # A file stopped at the time limit is not cached: the next run tries again.
+        cache_store([f for f in todo if f not in stopped], keys, recs)
+    recs += [r for f in files if f in cached for r in cached[f]]
+    if rule:
+        return recs
     for r in recs:
+        # The one condition text (review and budget match by it).
         cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"])
         if cond is not None:
             r["condition"] = cond
     return recs + unparsed_sites(tree, files, recs)
-
-
-def with_bug_conditions(tree, recs):
-    """RECS of rule bug-on-guest with BUG_ON()'s condition as written."""
-    for r in recs:
-        if r["bug"] == "BUG_ON":
-            cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"],
-                                         "BUG_ON")
-            if cond is not None:
-                r["condition"] = "BUG_ON(%s)" % cond
-    return recs
 
 
 def engine_files():
@@ -418,9 +372,8 @@ def cache_store(files, keys, recs):
             pass
 
 
-def spatch_command(tree, macros, rule=None):
-    """spatch's arguments for the script (-D RULE; MACROS: macro_file())
-    over files of TREE: the file's quoted
+def spatch_command(tree, tmp, rule=None):
+    """spatch's arguments for the script (-D RULE) over files of TREE: the file's quoted
     includes from its own directory are parsed with it (static inlines such
     as to_svm(), struct vcpu_svm); the KVM headers are read for the field
     types of nested members (vcpu->arch.regs is kvm_vcpu_arch.regs).
@@ -429,7 +382,7 @@ def spatch_command(tree, macros, rule=None):
     cmd = ["spatch", "-D", "report"] + (["-D", rule] if rule else []) + [
         "--very-quiet", "--no-show-diff",
         "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
-        "--macro-file-builtins", macros, "--sp-file", SCRIPT]
+        "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
     return cmd + type_headers(tree)
 
 
@@ -480,9 +433,9 @@ def spatch_env(tmp, reads=(None, None)):
     return env
 
 
-def spatch_records(tree, runs, jobs, tmp, timeout, confine, reads=(None, None)):
-    """spatch over RUNS, (file, rule) pairs (-D RULE when not None): (the
-    records it prints, tree-relative, the files stopped at the time limit).
+def spatch_records(tree, files, jobs, tmp, rule, timeout, confine, reads=(None, None)):
+    """spatch (with -D RULE) over FILES: (the records it prints, tree-relative,
+    the files stopped at the time limit).
     One spatch per file (spatch given several files parses them as one
     group, so facts of one file's functions would meet another's), JOBS at
     a time, each bounded by SPATCH_TIMEOUT (spatch's --timeout, and a kill
@@ -490,19 +443,17 @@ def spatch_records(tree, runs, jobs, tmp, timeout, confine, reads=(None, None)):
     are reported as not analysed.  TIMEOUT (kvmdc review: files an attacker
     wrote) bounds the whole run; CONFINE(argv, cwd, env) -> (argv, env)
     may sandbox each child."""
-    if not runs:
+    if not files:
         return [], set()
-    files = [f for f, _ in runs]
-    macros = macro_file(tmp)
+    cmd = spatch_command(tree, tmp, rule)
     env = spatch_env(tmp, reads)
     progress(" spatch on %d file(s)" % len(files))
     names, real = spatch_names(tree, files, tmp)
     start = time.monotonic()
     limit = SPATCH_TIMEOUT + 30 if timeout is None else min(SPATCH_TIMEOUT + 30, timeout)
     jobs_ = []
-    for (f, rule), name in zip(runs, names):
-        argv = spatch_command(tree, macros, rule) + local_type_headers(tree, f) + [name]
-        child_env = env
+    for f, name in zip(files, names):
+        argv, child_env = cmd + local_type_headers(tree, f) + [name], env
         if confine:
             argv, child_env = confine(argv, tree, env)
         jobs_.append(dict(cmd=argv, timeout=limit, cwd=tree, env=child_env,
@@ -581,4 +532,11 @@ def bug_sites(tree, files, jobs, tmp, timeout=None, confine=None):
     """Records of rule bug-on-guest (engine cocci) for the BUG_ON()/BUG()
     sites in FILES, with the condition as written; run and cached as the
     macro's (TIMEOUT and CONFINE as for run())."""
-    return run(tree, files, jobs, tmp, BUG_RULE, timeout, confine)
+    recs = run(tree, files, jobs, tmp, BUG_RULE, timeout, confine)
+    for r in recs:
+        if r["bug"] == "BUG_ON":
+            cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"],
+                                         "BUG_ON")
+            if cond is not None:
+                r["condition"] = "BUG_ON(%s)" % cond
+    return recs

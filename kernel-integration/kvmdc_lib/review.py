@@ -156,23 +156,18 @@ def is_source(path):
     return path.endswith((".c", ".h"))
 
 
-def cocci_sites(root, files, bug_files, tmp, clock, confined, policy):
-    """(the macro's records of FILES under ROOT, each with its condition,
-    rule bug-on-guest's findings in BUG_FILES): one spatch per file for
-    both, in the sandbox when CONFINED, writing only its own work
+def cocci_sites(root, files, tmp, clock, confined):
+    """Coccinelle records of FILES under ROOT, each with its condition;
+    spatch runs in the sandbox when CONFINED, writing only its own work
     directory."""
-    def exists(f):
-        return os.path.isfile(os.path.join(root, f))
-    files = [f for f in files if exists(f) and mentions_macro_quietly(os.path.join(root, f))]
-    bug_files = [f for f in bug_files if policy.in_bug_scope(f) and exists(f) and
-                 mentions_bug(os.path.join(root, f))]
-    if not files and not bug_files:
-        return [], []
+    files = [f for f in files if os.path.isfile(os.path.join(root, f)) and
+             mentions_macro_quietly(os.path.join(root, f))]
+    if not files:
+        return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
-    recs, bugs = coccinelle.sites(root, files, bug_files, os.cpu_count() or 1, work,
-                                  timeout=clock.left(),
-                                  confine=spatch_confine(tmp, work, confined))
-    return [with_condition(r, root) for r in recs], [r for r in bugs if r.get("rule")]
+    recs = coccinelle.run(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
+                           confine=spatch_confine(tmp, work, confined))
+    return [with_condition(r, root) for r in recs]
 
 
 def spatch_confine(tmp, work, confined):
@@ -188,19 +183,30 @@ def spatch_confine(tmp, work, confined):
 
 
 def both_sides(scratch, files, tmp, clock, policy, confined):
-    """(base records, new records, base bug-on-guest findings, new ones).
-    Files the series left alone are read once, and only when the series
-    changes a file under a budgeted directory (their uses then count in
-    the budget delta; otherwise they cancel out); they have the same
-    BUG_ON()s on both sides, so nothing new to find there."""
+    """(base records, new records); files the series left alone are read
+    once, and only when the series changes a file under a budgeted
+    directory (their uses then count in the budget delta; otherwise they
+    cancel out)."""
     changed = [f for f in files if scratch.changed(f)]
     same = [f for f in files if not scratch.changed(f)]
     if not any(policy.budget_for(f) for f in changed):
         same = []
-    base, base_bugs = cocci_sites(scratch.base, changed, changed, tmp, clock, confined, policy)
-    new, new_bugs = cocci_sites(scratch.new, changed, changed, tmp, clock, confined, policy)
-    shared, _ = cocci_sites(scratch.new, same, [], tmp, clock, confined, policy)
-    return base + shared, new + shared, base_bugs, new_bugs
+    base = cocci_sites(scratch.base, changed, tmp, clock, confined)
+    new = cocci_sites(scratch.new, changed, tmp, clock, confined)
+    shared = cocci_sites(scratch.new, same, tmp, clock, confined)
+    return base + shared, new + shared
+
+
+def bug_findings(root, files, policy, tmp, clock, confined):
+    """bug-on-guest findings of the source-level engine in FILES under ROOT."""
+    files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
+        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
+    if not files:
+        return []
+    work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
+    recs = coccinelle.bug_sites(root, files, os.cpu_count() or 1, work, clock.left(),
+                                spatch_confine(tmp, work, confined))
+    return [r for r in recs if r.get("rule")]
 
 
 def budget_files(tree, rev, policy):
@@ -398,11 +404,15 @@ def review(tree, what, clock, strict=False, policy_file=None):
             scratch.add(f)
         scratch.write()
         sources = sorted({p for p in touched if is_source(p)} | set(budgeted))
+        changed = [f for f in sources if scratch.changed(f)]
         confined = sandboxing(notes)
-        base_sites, new_sites, base_bugs, new_bugs = both_sides(scratch, sources, tmp, clock,
-                                                                policy, confined)
+        base_sites, new_sites = both_sides(scratch, sources, tmp, clock, policy, confined)
         gcc_base, gcc_new = gcc_sites(tree, scratch, touched, strict, notes, clock, confined,
                                       policy)
+        # A file the series leaves alone has the same BUG_ON()s on both
+        # sides: nothing new to find there.
+        base_bugs = bug_findings(scratch.base, changed, policy, tmp, clock, confined)
+        new_bugs = bug_findings(scratch.new, changed, policy, tmp, clock, confined)
         found = new_findings(engine_findings(base_sites + base_bugs, in_tree(gcc_base), strict),
                              engine_findings(new_sites + new_bugs, in_tree(gcc_new), strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)

@@ -75,12 +75,14 @@ def scan(args):
     macro_rules = any(r in MACRO_RULES for r in args.rules)
     files, macro_seen = tree_mod.macro_files(tree) if macro_rules else ([], False)
     with tempfile.TemporaryDirectory(prefix="kvmdc-scan.") as tmp:
-        bug_files = tree_mod.bug_files(tree, pol) if "bug-on-guest" in args.rules else []
-        recs, bugs = coccinelle.sites(tree, files, bug_files, args.jobs, tmp)
+        recs = coccinelle.run(tree, files, args.jobs, tmp)
         if args.build:
             gcc, _ = kbuild.build_with_plugin(tree, files, args.jobs, tmp, pol, args.strict,
                                               coccinelle.progress)
             recs = records.merge_engines(recs, [source.with_condition(r, tree) for r in gcc])
+        bugs = []
+        if "bug-on-guest" in args.rules:
+            bugs = coccinelle.bug_sites(tree, tree_mod.bug_files(tree, pol), args.jobs, tmp)
     recs = [records.with_strict_rule(r, args.strict) for r in records.sort_records(recs)]
     extra, counts = budgets.budget_findings(recs, pol)
     # --strict concerns the macro's conditions: an undecided BUG_ON() is
