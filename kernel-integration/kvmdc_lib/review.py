@@ -27,7 +27,7 @@ from . import tree as tree_mod
 from .mail import MAX_BYTES, SeriesError, read_series
 from .patchfile import PatchError, parse
 from .scratch import Base, Scratch, git, git_env, inside
-from .source import mentions_bug, mentions_macro_quietly, may_contain_site, with_condition
+from .source import bug_lines, mentions_bug, mentions_macro_quietly, may_contain_site, with_condition
 
 FORMATS = output.FORMATS + ("email",)
 # Makefiles, Kbuild and Kconfig files, linker scripts, scripts/ and the host
@@ -197,16 +197,30 @@ def both_sides(scratch, files, tmp, clock, policy, confined):
     return base + shared, new + shared
 
 
-def bug_findings(root, files, policy, tmp, clock, confined):
-    """bug-on-guest findings of the source-level engine in FILES under ROOT."""
+def bug_findings(root, files, policy, tmp, clock, confined, gcc):
+    """bug-on-guest findings of the source-level engine in FILES under
+    ROOT.  Not run on a file where the plugin (records GCC, None when it
+    did not run) analysed every line that writes BUG_ON( or BUG(: each
+    of Coccinelle's records there would lose the per-site merge
+    (records.merge_engines keeps the compiler's analysed record of a
+    line), so the review's output is the same without them."""
+    covered = {(r["file"], r["line"]) for r in gcc or () if r.get("analysed", True)}
     files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
-        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))]
+        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))
+        and not plugin_saw_all(root, f, covered)]
     if not files:
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
     recs = coccinelle.bug_sites(root, files, os.cpu_count() or 1, work, clock.left(),
                                 spatch_confine(tmp, work, confined))
     return [r for r in recs if r.get("rule")]
+
+
+def plugin_saw_all(root, f, covered):
+    """True when every line of ROOT/F that writes BUG_ON( or BUG( is among
+    COVERED, the (file, line)s the plugin analysed."""
+    lines = bug_lines(os.path.join(root, f))
+    return lines is not None and all((f, n) in covered for n in lines)
 
 
 def budget_files(tree, rev, policy):
@@ -411,10 +425,11 @@ def review(tree, what, clock, strict=False, policy_file=None):
                                       policy)
         # A file the series leaves alone has the same BUG_ON()s on both
         # sides: nothing new to find there.
-        base_bugs = bug_findings(scratch.base, changed, policy, tmp, clock, confined)
-        new_bugs = bug_findings(scratch.new, changed, policy, tmp, clock, confined)
-        found = new_findings(engine_findings(base_sites + base_bugs, in_tree(gcc_base), strict),
-                             engine_findings(new_sites + new_bugs, in_tree(gcc_new), strict))
+        gcc_base, gcc_new = in_tree(gcc_base), in_tree(gcc_new)
+        base_bugs = bug_findings(scratch.base, changed, policy, tmp, clock, confined, gcc_base)
+        new_bugs = bug_findings(scratch.new, changed, policy, tmp, clock, confined, gcc_new)
+        found = new_findings(engine_findings(base_sites + base_bugs, gcc_base, strict),
+                             engine_findings(new_sites + new_bugs, gcc_new, strict))
         rows, budget_found = budget_delta(policy, base_sites, new_sites)
         found = records.sort_records(found + budget_found)
         attach_snippets(found, scratch.new)

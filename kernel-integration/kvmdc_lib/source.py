@@ -105,6 +105,18 @@ def mentions_bug(path):
         re.search(BUG_USE, blank_comments(data.decode("utf-8", "replace"))))
 
 
+def bug_lines(path):
+    """Lines of PATH where BUG_ON( or BUG( is written outside comments: a
+    superset of the lines any engine reports a bug-on-guest site at (a
+    string or a #define body only adds lines).  None when PATH cannot be
+    read."""
+    try:
+        text = blank_comments(read_text(path))
+    except OSError:
+        return None
+    return {text.count("\n", 0, m.start()) + 1 for m in re.finditer(BUG_USE, text)}
+
+
 def call_at(line_text, col, call=CALL):
     """The use of the macro (CALL: its name and parenthesis) on LINE_TEXT
     at the 1-based byte column COL: the one starting there, else the last
