@@ -206,8 +206,7 @@ def bug_findings(root, files, policy, tmp, clock, confined, gcc):
     line), so the review's output is the same without them."""
     covered = {(r["file"], r["line"]) for r in gcc or () if r.get("analysed", True)}
     files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
-        os.path.join(root, f)) and mentions_bug(os.path.join(root, f))
-        and not plugin_saw_all(root, f, covered)]
+        os.path.join(root, f)) and needs_coccinelle(root, f, covered)]
     if not files:
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
@@ -216,11 +215,16 @@ def bug_findings(root, files, policy, tmp, clock, confined, gcc):
     return [r for r in recs if r.get("rule")]
 
 
-def plugin_saw_all(root, f, covered):
-    """True when every line of ROOT/F that writes BUG_ON( or BUG( is among
-    COVERED, the (file, line)s the plugin analysed."""
+def needs_coccinelle(root, f, covered):
+    """True when ROOT/F writes BUG_ON( or BUG( (read once) on a line the
+    plugin did not analyse (COVERED: its analysed (file, line)s)."""
     lines = bug_lines(os.path.join(root, f))
-    return lines is not None and all((f, n) in covered for n in lines)
+    return bool(lines) and not plugin_saw_all(f, lines, covered)
+
+
+def plugin_saw_all(f, lines, covered):
+    """True when each of the LINES of F is among COVERED."""
+    return all((f, n) in covered for n in lines)
 
 
 def budget_files(tree, rev, policy):

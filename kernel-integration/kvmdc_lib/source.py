@@ -96,24 +96,22 @@ def mentions_macro_quietly(path):
 def mentions_bug(path):
     """Whether PATH writes BUG_ON( or BUG( outside comments (rule
     bug-on-guest)."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return False
-    return bool(BUG_CALL.search(data)) and bool(
-        re.search(BUG_USE, blank_comments(data.decode("utf-8", "replace"))))
+    return bool(bug_lines(path))
 
 
 def bug_lines(path):
     """Lines of PATH where BUG_ON( or BUG( is written outside comments: a
     superset of the lines any engine reports a bug-on-guest site at (a
     string or a #define body only adds lines).  None when PATH cannot be
-    read."""
+    read.  Comments are blanked only in a file whose bytes name a call."""
     try:
-        text = blank_comments(read_text(path))
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError:
         return None
+    if not BUG_CALL.search(data):
+        return set()
+    text = blank_comments(data.decode("utf-8", "replace"))
     return {text.count("\n", 0, m.start()) + 1 for m in re.finditer(BUG_USE, text)}
 
 
