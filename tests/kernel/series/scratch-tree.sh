@@ -18,7 +18,6 @@ cache=${KVMDC_CACHE:-$HOME/.cache/kvmdc}
 dest=$cache/linux-$name-6.12
 state=$cache/.overlay-$name
 base=$(sh "$(dirname "$0")/base-tree.sh")
-exec 9>"$cache/.lock-linux-$name-6.12"
 
 # A copy's files have other stat data than the base's index records (device,
 # inode), and `git checkout -- .`, which every test runs first, rewrites
@@ -29,6 +28,7 @@ refresh_index() {
 	git -C "$1" update-index -q --refresh >/dev/null || true
 }
 
+exec 9>"$cache/.lock-linux-$name-6.12"
 flock 9
 
 # A full copy made earlier (no overlay then): used as it is.
@@ -38,7 +38,8 @@ if [ -f "$dest/.kvmdc-built" ] && ! mountpoint -q "$dest"; then
 fi
 
 # An overlay belongs to one build of the base (the marker's inode and
-# time): a rebuilt base starts its scratch trees afresh.
+# time), recorded once its index is refreshed: a rebuilt base, or a
+# creation that was interrupted, starts the scratch tree afresh.
 id=$(stat -c '%i.%Y' "$base/.kvmdc-built")
 if mountpoint -q "$dest"; then
 	if [ "$(cat "$state/base" 2>/dev/null)" = "$id" ]; then
@@ -50,10 +51,10 @@ fi
 [ "$(cat "$state/base" 2>/dev/null)" = "$id" ] || rm -rf "$state"
 rm -rf "$dest"
 mkdir -p "$state/upper" "$state/work" "$dest"
-echo "$id" >"$state/base"
 if mount -t overlay overlay \
 	-o "lowerdir=$base,upperdir=$state/upper,workdir=$state/work" "$dest" 2>/dev/null; then
 	refresh_index "$dest"
+	echo "$id" >"$state/base"
 	echo "$dest"
 	exit 0
 fi
@@ -63,7 +64,7 @@ rmdir "$dest"
 tmp=$(mktemp -d "$cache/.linux-$name.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp -a "$base/." "$tmp/"
+refresh_index "$tmp"
 mv "$tmp" "$dest"
-refresh_index "$dest"
 trap - EXIT
 echo "$dest"
