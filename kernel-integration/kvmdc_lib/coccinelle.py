@@ -36,6 +36,12 @@ KVM_TYPE_HEADERS = ("include/linux/kvm_host.h", "arch/x86/include/asm/kvm_host.h
 # Per file: the hard bound of one file's analysis (a file that takes
 # longer is reported by spatch and skipped, its uses not analysed).
 SPATCH_TIMEOUT = int(os.environ.get("KVMDC_SPATCH_TIMEOUT") or 60)
+# spatch finds the Python of the script's rules by running `python3` from
+# PATH (then ldd and ldconfig on it).  Where PATH leads to a version
+# manager's shims (pyenv's are bash scripts) that alone took 0.8 s of every
+# spatch run, more than most files' analysis; Debian's coccinelle is built
+# for, and depends on, Debian's python3.
+SPATCH_PYTHON = "/usr/bin/python3"
 # Starts with a literal, so re looks for '#' first (anchoring each line with
 # ^\s* under re.M tries the pattern at every offset, 20 times slower); the
 # start of the line is checked by hand.
@@ -216,7 +222,7 @@ def run_header_pass(tree, headers, tmp, timeout, confine, db):
     """{helper: summary} from spatch -D summary over HEADERS, or None
     (reported) when it fails or runs out of time."""
     progress(" summarising %d KVM headers" % len(headers))
-    cmd = ["spatch", "-D", "summary", "--very-quiet", "--no-show-diff", "--no-includes",
+    cmd = spatch_program() + ["-D", "summary", "--very-quiet", "--no-show-diff", "--no-includes",
            "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
            "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT] + \
         type_headers(tree) + headers
@@ -372,6 +378,11 @@ def cache_store(files, keys, recs):
             pass
 
 
+def spatch_program():
+    """spatch and the Python it is to use (SPATCH_PYTHON), when there is one."""
+    return ["spatch"] + (["--python", SPATCH_PYTHON] if os.path.exists(SPATCH_PYTHON) else [])
+
+
 def spatch_command(tree, tmp, rule=None):
     """spatch's arguments for the script (-D RULE) over files of TREE: the file's quoted
     includes from its own directory are parsed with it (static inlines such
@@ -379,7 +390,7 @@ def spatch_command(tree, tmp, rule=None):
     types of nested members (vcpu->arch.regs is kvm_vcpu_arch.regs).
     Following includes recursively costs 5-20x and decides nothing more
     on the kernel mutations."""
-    cmd = ["spatch", "-D", "report"] + (["-D", rule] if rule else []) + [
+    cmd = spatch_program() + ["-D", "report"] + (["-D", rule] if rule else []) + [
         "--very-quiet", "--no-show-diff",
         "--local-includes", "--include-headers", "--timeout", str(SPATCH_TIMEOUT),
         "--macro-file-builtins", macro_file(tmp), "--sp-file", SCRIPT]
