@@ -20,9 +20,10 @@ all: deps plugin/kvmdc.so bytecode
 
 # kvmdc's modules compiled once, as a package install would: the C=1 hook
 # starts Python per file, and where PYTHONDONTWRITEBYTECODE is set it would
-# otherwise compile them again every time.
+# otherwise compile them again every time.  Debian's python3, the one
+# kvmdc's scripts name on their first line.
 bytecode:
-	@python3 -m compileall -q kernel-integration/kvmdc_lib
+	@/usr/bin/python3 -m compileall -q kernel-integration/kvmdc_lib
 
 deps:
 	@kernel-integration/deps.sh

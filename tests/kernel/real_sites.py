@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """The 4 real uses of KVM_BUG_ON_DATA_CORRUPTION() in 6.12 (mmu/mmu.c) and
 what the plugin's facts must say of them: exactly these sites, all host,
@@ -6,7 +7,7 @@ each naming the sources a reviewer expects, with their locations.
 A helper of the plugin suites (test-plugin-sites imports it,
 test-plugin-identical runs it on the facts of its kbuild build):
 
-    python3 tests/kernel/real_sites.py FACTS_DIR TREE LABEL
+    tests/kernel/real_sites.py FACTS_DIR TREE LABEL
 
 prints one "ok - plugin-sites: ..." line per check, the suites' format.
 """

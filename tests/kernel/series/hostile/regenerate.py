@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Regenerate the hostile series (NAME.mbox) from the 6.12 base tree.
 
