@@ -75,13 +75,14 @@ def macro_file(tmp):
     return path
 
 
-def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
+def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True, keep=None):
     """Records of the semantic patch over FILES: the macro's sites, or
     with RULE BUG_RULE the plain BUG_ON()/BUG()s under the policy's
     bug-scope.  A trusted run (no TIMEOUT) reuses the records of files
-    whose inputs have not changed since an earlier run.  DB: the
-    provenance database the verdicts read (True: the tree's own when
-    usable, None: none)."""
+    whose inputs have not changed since an earlier run, and keeps its
+    own; KEEP says so for a timed run (kvmdc review's base side: the base
+    tree's own bytes, never a series').  DB: the provenance database the
+    verdicts read (True: the tree's own when usable, None: none)."""
     if not files:
         return []
     start = time.monotonic()
@@ -91,6 +92,7 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
         # reviewed against the plugin's nor the policy's bug-allow lines.
         db = None if rule else provdb.usable(tree)[0]
     trusted = timeout is None
+    keep = trusted if keep is None else keep
     summaries, skey = header_summaries(tree, tmp, timeout, confine, db)
     if not trusted:
         timeout = max(1, timeout - (time.monotonic() - start))
@@ -98,11 +100,11 @@ def run(tree, files, jobs, tmp, rule=None, timeout=None, confine=None, db=True):
         skey += read_file(provdb.export_path(db), trusted)[0].hex() if db else ""
     except OSError:
         db = None
-    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey) if trusted else ({}, {})
+    cached, keys = cache_lookup(tree, files, rule or SCRIPT, skey, trusted) if keep else ({}, {})
     todo = [f for f in files if f not in cached]
     recs, stopped = spatch_records(tree, todo, jobs, tmp, rule, timeout, confine,
                                    (summaries, db))
-    if trusted:
+    if keep:
         # A file stopped at the time limit is not cached: the next run tries again.
         cache_store([f for f in todo if f not in stopped], keys, recs)
     recs += [r for f in files if f in cached for r in cached[f]]
@@ -133,13 +135,13 @@ def engine_inputs():
     return [(os.path.basename(p), p) for p in engine_files()]
 
 
-def engine_digest(script, tree):
+def engine_digest(script, tree, stats=True):
     """sha256 of what every record of SCRIPT over TREE depends on: the
     engine, by name and contents, and the tree's KVM headers, by
     tree-relative path and contents."""
     h = hashlib.sha256(os.path.basename(script).encode() + b"\0")
-    fold(h, engine_inputs())
-    return fold(h, [(rel, os.path.join(tree, rel)) for rel in KVM_TYPE_HEADERS])
+    fold(h, engine_inputs(), stats)
+    return fold(h, [(rel, os.path.join(tree, rel)) for rel in KVM_TYPE_HEADERS], stats)
 
 
 def kvm_headers(tree):
@@ -331,14 +333,17 @@ def fold(h, inputs, trusted=True):
     return h
 
 
-def cache_lookup(tree, files, script, extra=""):
+def cache_lookup(tree, files, script, extra="", stats=True):
     """({file: cached records}, {file: key}) for a trusted run; unreadable
     entries are misses.  The engine's inputs (and EXTRA: the header
-    summaries' key) are read once per run, each file's own per file."""
+    summaries' key) are read once per run, each file's own per file.
+    STATS: believe and keep the file-digests cache's stats (a tree that
+    stays, not a review's scratch copy, made and removed per series)."""
     cached, keys = {}, {}
-    load_known()
+    if stats:
+        load_known()
     try:
-        engine = engine_digest(script, tree)
+        engine = engine_digest(script, tree, stats)
     except OSError:
         return cached, keys
     engine.update(extra.encode() + b"\0")
@@ -349,7 +354,7 @@ def cache_lookup(tree, files, script, extra=""):
         try:
             inputs = [(os.path.relpath(os.path.realpath(p), real), p)
                       for p in file_inputs(tree, f)]
-            keys[f] = fold(h, inputs).hexdigest()
+            keys[f] = fold(h, inputs, stats).hexdigest()
         except OSError:
             continue
         try:
@@ -357,7 +362,8 @@ def cache_lookup(tree, files, script, extra=""):
                 cached[f] = json.load(fh)
         except (OSError, ValueError):
             pass
-    save_known()
+    if stats:
+        save_known()
     return cached, keys
 
 
@@ -539,11 +545,11 @@ def unparsed_sites(tree, files, recs):
     return out
 
 
-def bug_sites(tree, files, jobs, tmp, timeout=None, confine=None):
+def bug_sites(tree, files, jobs, tmp, timeout=None, confine=None, keep=None):
     """Records of rule bug-on-guest (engine cocci) for the BUG_ON()/BUG()
     sites in FILES, with the condition as written; run and cached as the
-    macro's (TIMEOUT and CONFINE as for run())."""
-    recs = run(tree, files, jobs, tmp, BUG_RULE, timeout, confine)
+    macro's (TIMEOUT, CONFINE and KEEP as for run())."""
+    recs = run(tree, files, jobs, tmp, BUG_RULE, timeout, confine, keep=keep)
     for r in recs:
         if r["bug"] == "BUG_ON":
             cond = source.condition_text(os.path.join(tree, r["file"]), r["line"], r["col"],

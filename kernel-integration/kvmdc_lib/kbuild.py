@@ -15,7 +15,8 @@ import shlex
 import subprocess
 import tempfile
 
-from . import DEFAULT_POLICY, KvmdcError, PROJECT, provdb, records, sandbox, tree as tree_mod
+from . import DEFAULT_POLICY, KvmdcError, PROJECT, plugincache, provdb, records, sandbox
+from . import tree as tree_mod
 
 DEPS_LINE = re.compile(r"^\s+(\S+)\s+\\$", re.M)
 # CHECKFLAGS (top Makefile) and common CF= additions: sparse-only, or
@@ -209,12 +210,17 @@ class Confined:
     environment (no CPATH or GCC_EXEC_PREFIX from the caller) and, when
     SANDBOXED, inside a sandbox that sees only /usr, TREE and SCRATCH
     (read-only) and its facts directory.  The compiler's messages are
-    never quoted, only counted: they may hold any line it read."""
+    never quoted, only counted: they may hold any line it read.
 
-    def __init__(self, tree, source, mirror, strict, scratch, sandboxed, bug_sites=False):
+    KEEP: MIRROR holds the tree's own bytes (a review's base side), so the
+    records are the tree's and plugincache may give and keep them; job is
+    then None when it gave them (cached)."""
+
+    def __init__(self, tree, source, mirror, strict, scratch, sandboxed, bug_sites=False,
+                 keep=False):
         self.tree, self.source, self.mirror = tree, source, mirror
         self.bug_sites = bug_sites
-        self.error, self.job = None, None
+        self.error, self.job, self.cached, self.entry = None, None, None, None
         argv = recorded_command(tree, source)
         if not argv:
             self.error = "no kbuild record %s" % os.path.relpath(cmd_file(tree, source), tree)
@@ -222,8 +228,18 @@ class Confined:
         if not os.path.exists(plugin_path()):
             self.error = "plugin %s not built (make)" % plugin_path()
             return
+        if keep:
+            options = ["strict"] * strict + ["bug-sites"] * bug_sites
+            self.entry = plugincache.key(tree, source, argv, options,
+                                         (plugin_path(), policy_path()))
+            self.cached = plugincache.lookup(tree, self.entry)
+            if self.cached is not None:
+                return
         self.facts = tempfile.mkdtemp(prefix="facts-", dir=scratch)
         cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict, analyse_only=True)
+        if keep:
+            # gcc's own list of what it read: the entry's dependencies.
+            cmd[-1:-1] = ["-MD", "-MF", os.path.join(self.facts, "deps")]
         if sandboxed:
             ro = [os.path.realpath(p) for p in (tree, scratch, plugin_path(), policy_path())]
             cmd = sandbox.wrap(cmd, tree, read_only=ro, writable=[self.facts])
@@ -233,11 +249,17 @@ class Confined:
         """(records, None) or (None, one-line reason) from its Result."""
         if self.error:
             return None, self.error
+        if self.cached is not None:
+            return self.cached, None
         err = compile_failure(self.source, res, timeout)
         if err:
             return None, err
-        return unmirror_records(records.read_facts(self.facts, self.tree, self.bug_sites),
-                                self.mirror, self.tree), None
+        recs = unmirror_records(records.read_facts(self.facts, self.tree, self.bug_sites),
+                                self.mirror, self.tree)
+        if self.entry:
+            plugincache.store(self.tree, self.entry, self.mirror,
+                              os.path.join(self.facts, "deps"), recs)
+        return recs, None
 
 
 COMPILE_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}

@@ -156,17 +156,18 @@ def is_source(path):
     return path.endswith((".c", ".h"))
 
 
-def cocci_sites(root, files, tmp, clock, confined):
+def cocci_sites(root, files, tmp, clock, confined, keep=False):
     """Coccinelle records of FILES under ROOT, each with its condition;
     spatch runs in the sandbox when CONFINED, writing only its own work
-    directory."""
+    directory.  KEEP: ROOT holds the base tree's bytes only (scratch.base),
+    whose records the content-keyed cache may give and keep."""
     files = [f for f in files if os.path.isfile(os.path.join(root, f)) and
              mentions_macro_quietly(os.path.join(root, f))]
     if not files:
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
     recs = coccinelle.run(root, files, os.cpu_count() or 1, work, timeout=clock.left(),
-                           confine=spatch_confine(tmp, work, confined))
+                           confine=spatch_confine(tmp, work, confined), keep=keep)
     return [with_condition(r, root) for r in recs]
 
 
@@ -191,19 +192,20 @@ def both_sides(scratch, files, tmp, clock, policy, confined):
     same = [f for f in files if not scratch.changed(f)]
     if not any(policy.budget_for(f) for f in changed):
         same = []
-    base = cocci_sites(scratch.base, changed, tmp, clock, confined)
+    base = cocci_sites(scratch.base, changed, tmp, clock, confined, keep=True)
     new = cocci_sites(scratch.new, changed, tmp, clock, confined)
     shared = cocci_sites(scratch.new, same, tmp, clock, confined)
     return base + shared, new + shared
 
 
-def bug_findings(root, files, policy, tmp, clock, confined, gcc):
+def bug_findings(root, files, policy, tmp, clock, confined, gcc, keep=False):
     """bug-on-guest findings of the source-level engine in FILES under
     ROOT.  Not run on a file where the plugin (records GCC, None when it
     did not run) analysed every line that writes BUG_ON( or BUG(: each
     of Coccinelle's records there would lose the per-site merge
     (records.merge_engines keeps the compiler's analysed record of a
-    line), so the review's output is the same without them."""
+    line), so the review's output is the same without them.  KEEP as for
+    cocci_sites()."""
     covered = {(r["file"], r["line"]) for r in gcc or () if r.get("analysed", True)}
     files = [f for f in files if policy.in_bug_scope(f) and os.path.isfile(
         os.path.join(root, f)) and needs_coccinelle(root, f, covered)]
@@ -211,7 +213,7 @@ def bug_findings(root, files, policy, tmp, clock, confined, gcc):
         return []
     work = tempfile.mkdtemp(prefix="spatch-", dir=tmp)
     recs = coccinelle.bug_sites(root, files, os.cpu_count() or 1, work, clock.left(),
-                                spatch_confine(tmp, work, confined))
+                                spatch_confine(tmp, work, confined), keep)
     return [r for r in recs if r.get("rule")]
 
 
@@ -271,6 +273,18 @@ def plugin_units(tree, scratch, touched, policy):
     return keep
 
 
+def base_is_tree(scratch):
+    """True when scratch.base holds the base tree's working files as they
+    are (always, unless the series named a base-commit): its compiles are
+    then the tree's own recorded compiles, whose records plugincache keeps
+    for the next series."""
+    if scratch.src.rev is None:
+        return True
+    work = Base(scratch.src.tree)
+    return all(work.read(p) == (t.encode("utf-8", "surrogateescape") if t is not None else None)
+               for p, t in scratch.before.items())
+
+
 def gcc_sites(tree, scratch, touched, strict, notes, clock, confined, policy):
     """(base records, new records) from the plugin, or (None, None)."""
     if not configured(tree):
@@ -283,12 +297,16 @@ def gcc_sites(tree, scratch, touched, strict, notes, clock, confined, policy):
     if provdb.plugin_args(tree)[1]:
         notes.append(provdb.plugin_args(tree)[1])
     jobs = []
-    for unit, sides in plugin_units(tree, scratch, touched, policy).items():
+    units = plugin_units(tree, scratch, touched, policy)
+    for unit in units:
         scratch.add(unit)
+    keep = base_is_tree(scratch)
+    for unit, sides in units.items():
         for side, wanted in ((scratch.base, sides[0]), (scratch.new, sides[1])):
             if wanted and scratch.exists(side, unit):
                 jobs.append((side, kbuild.Confined(tree, unit, side, strict, scratch.tmp,
-                                                   confined, bug_sites=True)))
+                                                   confined, bug_sites=True,
+                                                   keep=keep and side == scratch.base)))
     if not jobs:
         return [], []
     timeout = clock.left()
@@ -430,7 +448,8 @@ def review(tree, what, clock, strict=False, policy_file=None):
         # A file the series leaves alone has the same BUG_ON()s on both
         # sides: nothing new to find there.
         gcc_base, gcc_new = in_tree(gcc_base), in_tree(gcc_new)
-        base_bugs = bug_findings(scratch.base, changed, policy, tmp, clock, confined, gcc_base)
+        base_bugs = bug_findings(scratch.base, changed, policy, tmp, clock, confined, gcc_base,
+                                 keep=True)
         new_bugs = bug_findings(scratch.new, changed, policy, tmp, clock, confined, gcc_new)
         found = new_findings(engine_findings(base_sites + base_bugs, gcc_base, strict),
                              engine_findings(new_sites + new_bugs, gcc_new, strict))
