@@ -463,6 +463,8 @@ def review(tree, what, clock, strict=False, policy_file=None):
 def describe_base(tree, rev):
     if rev:
         return rev[:12]
+    if not os.path.exists(os.path.join(tree, ".git")):
+        return "working tree"
     head = git(tree, "rev-parse", "--short=12", "HEAD")
     if head.returncode == 0:
         return "working tree at %s" % head.stdout.decode().strip()
