@@ -37,7 +37,6 @@ BUILD_RULE = re.compile(r"(^|/)(Makefile|Kbuild|Kconfig)[^/]*$|(^|/)[^/]*\.(mk|l
                         r"|^(scripts|usr|tools/(build|objtool|scripts))/|^arch/[^/]+/(boot|tools)/")
 CONTEXT = 2
 TIME_LIMIT = 55
-SANDBOX_SPATCH = True
 BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{7,40})[ \t]*\r?$", re.M)
 _scratch_dirs = []
 # Controls, DEL, C1 and the Unicode line and paragraph separators: all that
@@ -178,9 +177,7 @@ def spatch_confine(tmp, work, confined):
         ro = [tmp, PROJECT, os.path.realpath(os.environ["KVMDC_POLICY"])]
         return (sandbox.wrap(argv, cwd, read_only=ro, writable=[work]),
                 dict(env, PATH="/usr/bin:/bin"))
-    # The Coccinelle engine merged at 13:10 hangs in the sandbox (not yet
-    # understood): spatch runs bounded but unconfined until it is.
-    return confine if confined and SANDBOX_SPATCH else None
+    return confine if confined else None
 
 
 def both_sides(scratch, files, tmp, clock, policy, confined):
