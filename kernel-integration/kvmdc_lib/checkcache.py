@@ -92,10 +92,16 @@ def store(cmd, depfile, result):
         return
     try:
         sig = signature(command_files(cmd) + dep_paths(depfile))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = "%s.tmp%d" % (path, os.getpid())
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"sig": sig, "result": result}, f)
-        os.replace(tmp, path)
+        write_entry(path, {"sig": sig, "result": result})
     except (OSError, ValueError):
         pass
+
+
+def write_entry(path, data):
+    """DATA as JSON at PATH, written to a temporary name and renamed: a
+    reader never sees half an entry."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)

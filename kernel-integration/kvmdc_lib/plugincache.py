@@ -23,7 +23,7 @@ import os
 import shutil
 
 from . import provdb
-from .checkcache import dep_paths
+from .checkcache import dep_paths, write_entry
 from .tree import CACHE
 
 RESULTS = os.path.join(CACHE, "plugin-results")
@@ -94,11 +94,6 @@ def store(tree, name, mirror, depfile, recs):
             if want is None or (os.path.isabs(path) and digest(path) != want):
                 return
             deps.append([rel, want])
-        path = entry_path(name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = "%s.tmp%d" % (path, os.getpid())
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"deps": deps, "records": recs}, f)
-        os.replace(tmp, path)
+        write_entry(entry_path(name), {"deps": deps, "records": recs})
     except (OSError, ValueError):
         pass
