@@ -237,7 +237,7 @@ class Confined:
                 return
         self.facts = tempfile.mkdtemp(prefix="facts-", dir=scratch)
         cmd = plugin_argv(argv, tree, source, mirror, self.facts, strict, analyse_only=True)
-        if keep:
+        if self.entry:
             # gcc's own list of what it read: the entry's dependencies.
             cmd[-1:-1] = ["-MD", "-MF", os.path.join(self.facts, "deps")]
         if sandboxed:
