@@ -14,6 +14,7 @@ Knobs (environment, because kbuild owns the command line):
   KVMDC_POLICY     policy file (default: kernel-integration/kvmdc.policy)
   KVMDC_FACTS      directory for per-TU facts (default: none)
   KVMDC_STRICT=1   also report undecided conditions
+  KVMDC_RULES=R,.. the rules to report (default: all of HOOK_RULES)
   KVMDC_CHECK_ALL=1  run the plugin on every file (no cheap skip)
   KVMDC_CHECK_CACHE  where results are kept for replay (off: never replay)
 """
@@ -27,6 +28,11 @@ import tempfile
 from . import checkcache, policy as policy_mod, provdb
 from .kbuild import ANALYSE_ONLY, analysis_flags, plugin_path, plugin_ran, policy_path, sparse_only
 from .source import may_contain_site, mentions_bug
+
+# The rules the plugin reports (the budget's are the tree's, not a file's).
+HOOK_RULES = ("guest-condition", "unknown-condition", "bug-on-guest")
+MACRO_HOOK_RULES = ("guest-condition", "unknown-condition")
+RULE_TAG = re.compile(r"\[kvmdc:([a-z-]+)\]")
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")
 
@@ -76,6 +82,18 @@ def plugin_command(cc, cflags, source):
     # kbuild runs CHECK at the top of the tree: its provenance database.
     cmd += provdb.plugin_args(os.getcwd())[0]
     return cmd + ANALYSE_ONLY + ["-S", "-o", "/dev/null", source]
+
+
+def selected_rules():
+    """(rules, None) from KVMDC_RULES (default: every hook rule), or
+    (None, why) when it names a rule the hook does not report."""
+    names = [r.strip() for r in (os.environ.get("KVMDC_RULES") or ",".join(HOOK_RULES)).split(",")]
+    names = [r for r in names if r]
+    bad = [r for r in names if r not in HOOK_RULES]
+    if bad or not names:
+        what = "unknown rule '%s'" % ",".join(bad) if bad else "no rule named"
+        return None, "KVMDC_RULES: %s (the hook's rules: %s)" % (what, ", ".join(HOOK_RULES))
+    return names, None
 
 
 def kvmdc_lines(stderr):
@@ -135,13 +153,37 @@ def plugin_result(cmd, source):
     return lines, None
 
 
+def of_rules(lines, rules):
+    """The findings of RULES, each with the notes that follow it.  A line
+    tagged [kvmdc] alone (a use left unanalysed) is the macro's."""
+    kept, keep = [], False
+    for loc, kind, msg in lines:
+        if "[kvmdc" in msg:
+            tag = RULE_TAG.search(msg)
+            keep = tag.group(1) in rules if tag else \
+                any(r in MACRO_HOOK_RULES for r in rules)
+        if keep:
+            kept.append((loc, kind, msg))
+    return kept
+
+
+def may_hold_site(source, cflags, rules):
+    if any(r in MACRO_HOOK_RULES for r in rules) and may_contain_site(source, cflags):
+        return True
+    return "bug-on-guest" in rules and may_hold_bug_site(source)
+
+
 def run_plugin(cflags, source, prefix):
     cc = compiler()
-    if cc is None or not (may_contain_site(source, cflags) or may_hold_bug_site(source)):
+    rules, why = selected_rules()
+    if why:
+        print("%s: kvmdc: note: plugin not run: %s" % (source, why), file=sys.stderr)
+        return
+    if cc is None or not may_hold_site(source, cflags, rules):
         return
     lines, why = plugin_result(plugin_command(cc, cflags, source), source)
     label = "%s: " % prefix if prefix else ""
-    for loc, kind, msg in lines:
+    for loc, kind, msg in of_rules(lines, rules):
         print("%s: %s%s: %s" % (loc, label, kind, msg), file=sys.stderr)
     if why:
         print("%s: kvmdc: note: plugin not run: %s" % (source, why), file=sys.stderr)
