@@ -27,11 +27,11 @@ import tempfile
 
 from . import checkcache, policy as policy_mod, provdb
 from .kbuild import ANALYSE_ONLY, analysis_flags, plugin_path, plugin_ran, policy_path, sparse_only
+from .records import PLUGIN_RULES
 from .source import may_contain_site, mentions_bug
 
-# The rules the plugin reports (the budget's are the tree's, not a file's).
-HOOK_RULES = ("guest-condition", "unknown-condition", "bug-on-guest")
-MACRO_HOOK_RULES = ("guest-condition", "unknown-condition")
+HOOK_RULES = PLUGIN_RULES
+MACRO_HOOK_RULES = tuple(r for r in PLUGIN_RULES if r != "bug-on-guest")
 RULE_TAG = re.compile(r"\[kvmdc:([a-z-]+)\]")
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")

@@ -42,6 +42,10 @@ RULES = {
         "Add an 'allow FILE FUNCTION CONDITION -- justification' line to "
         "kvmdc.policy, or use KVM_BUG_ON()."),
 }
+# The budget's rules judge a tree's uses together; the others, the
+# plugin's, judge one site and are what a compile (the C=1 hook) reports.
+BUDGET_RULES = ("sprawl-budget", "unlisted-use")
+PLUGIN_RULES = tuple(r for r in RULES if r not in BUDGET_RULES)
 
 
 def make_source(kind, name, cls, why, file=None, line=None):
