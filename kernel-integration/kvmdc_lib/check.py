@@ -14,7 +14,7 @@ Knobs (environment, because kbuild owns the command line):
   KVMDC_POLICY     policy file (default: kernel-integration/kvmdc.policy)
   KVMDC_FACTS      directory for per-TU facts (default: none)
   KVMDC_STRICT=1   also report undecided conditions
-  KVMDC_RULES=R,.. the rules to report (default: all of HOOK_RULES)
+  KVMDC_RULES=R,.. the rules to report (default: all of records.PLUGIN_RULES)
   KVMDC_CHECK_ALL=1  run the plugin on every file (no cheap skip)
   KVMDC_CHECK_CACHE  where results are kept for replay (off: never replay)
 """
@@ -27,11 +27,9 @@ import tempfile
 
 from . import checkcache, policy as policy_mod, provdb
 from .kbuild import ANALYSE_ONLY, analysis_flags, plugin_path, plugin_ran, policy_path, sparse_only
-from .records import PLUGIN_RULES
+from .records import MACRO_RULES, PLUGIN_RULES
 from .source import may_contain_site, mentions_bug
 
-HOOK_RULES = PLUGIN_RULES
-MACRO_HOOK_RULES = tuple(r for r in PLUGIN_RULES if r != "bug-on-guest")
 RULE_TAG = re.compile(r"\[kvmdc:([a-z-]+)\]")
 
 DIAG = re.compile(r"^(?P<loc>[^:\s][^:]*:\d+:\d+): (?P<kind>warning|note|error): (?P<msg>.*)$")
@@ -87,12 +85,12 @@ def plugin_command(cc, cflags, source):
 def selected_rules():
     """(rules, None) from KVMDC_RULES (default: every hook rule), or
     (None, why) when it names a rule the hook does not report."""
-    names = [r.strip() for r in (os.environ.get("KVMDC_RULES") or ",".join(HOOK_RULES)).split(",")]
+    names = [r.strip() for r in (os.environ.get("KVMDC_RULES") or ",".join(PLUGIN_RULES)).split(",")]
     names = [r for r in names if r]
-    bad = [r for r in names if r not in HOOK_RULES]
+    bad = [r for r in names if r not in PLUGIN_RULES]
     if bad or not names:
         what = "unknown rule '%s'" % ",".join(bad) if bad else "no rule named"
-        return None, "KVMDC_RULES: %s (the hook's rules: %s)" % (what, ", ".join(HOOK_RULES))
+        return None, "KVMDC_RULES: %s (the hook's rules: %s)" % (what, ", ".join(PLUGIN_RULES))
     return names, None
 
 
@@ -161,14 +159,14 @@ def of_rules(lines, rules):
         if "[kvmdc" in msg:
             tag = RULE_TAG.search(msg)
             keep = tag.group(1) in rules if tag else \
-                any(r in MACRO_HOOK_RULES for r in rules)
+                any(r in MACRO_RULES for r in rules)
         if keep:
             kept.append((loc, kind, msg))
     return kept
 
 
 def may_hold_site(source, cflags, rules):
-    if any(r in MACRO_HOOK_RULES for r in rules) and may_contain_site(source, cflags):
+    if any(r in MACRO_RULES for r in rules) and may_contain_site(source, cflags):
         return True
     return "bug-on-guest" in rules and may_hold_bug_site(source)
 

@@ -16,8 +16,7 @@ import tempfile
 from . import KvmdcError, MACRO
 from . import budgets, coccinelle, kbuild, output, policy, provdb, records, source
 from . import tree as tree_mod
-
-MACRO_RULES = ("guest-condition", "unknown-condition", "sprawl-budget", "unlisted-use")
+from .records import MACRO_RULES
 
 
 def bug_summary(bugs, rules):
